@@ -1,0 +1,4 @@
+from .hrnet import HRNet
+from .hrnet_presets import hrnet_extra
+
+__all__ = ['HRNet', 'hrnet_extra']

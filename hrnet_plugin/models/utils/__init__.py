@@ -1,0 +1,3 @@
+from .flip import flip_heatmaps
+
+__all__ = ['flip_heatmaps']

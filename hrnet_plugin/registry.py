@@ -1,0 +1,26 @@
+"""Registries of the plugin: children of mmpose's, in the scope ``hrnet_plugin``.
+
+A config names our components ``hrnet_plugin.HRNet``; mmpose's root registries resolve the
+scope prefix to these children, so mmpose's own ``HRNet`` stays available under its plain name
+for side-by-side comparison.
+"""
+from mmengine.registry import Registry
+from mmpose.registry import DATASETS as MMPOSE_DATASETS
+from mmpose.registry import KEYPOINT_CODECS as MMPOSE_KEYPOINT_CODECS
+from mmpose.registry import METRICS as MMPOSE_METRICS
+from mmpose.registry import MODELS as MMPOSE_MODELS
+from mmpose.registry import TRANSFORMS as MMPOSE_TRANSFORMS
+
+SCOPE = 'hrnet_plugin'
+
+MODELS = Registry(
+    'model', parent=MMPOSE_MODELS, scope=SCOPE, locations=['hrnet_plugin.models'])
+KEYPOINT_CODECS = Registry(
+    'KEYPOINT_CODECS', parent=MMPOSE_KEYPOINT_CODECS, scope=SCOPE,
+    locations=['hrnet_plugin.codecs'])
+METRICS = Registry(
+    'metric', parent=MMPOSE_METRICS, scope=SCOPE, locations=['hrnet_plugin.evaluation'])
+DATASETS = Registry(
+    'dataset', parent=MMPOSE_DATASETS, scope=SCOPE, locations=['hrnet_plugin.datasets'])
+TRANSFORMS = Registry(
+    'transform', parent=MMPOSE_TRANSFORMS, scope=SCOPE, locations=['hrnet_plugin.datasets'])

@@ -4,6 +4,7 @@ A config names our components ``hrnet_plugin.HRNet``; mmpose's root registries r
 scope prefix to these children, so mmpose's own ``HRNet`` stays available under its plain name
 for side-by-side comparison.
 """
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import Registry
 from mmpose.registry import DATASETS as MMPOSE_DATASETS
 from mmpose.registry import KEYPOINT_CODECS as MMPOSE_KEYPOINT_CODECS
@@ -24,3 +25,8 @@ DATASETS = Registry(
     'dataset', parent=MMPOSE_DATASETS, scope=SCOPE, locations=['hrnet_plugin.datasets'])
 TRANSFORMS = Registry(
     'transform', parent=MMPOSE_TRANSFORMS, scope=SCOPE, locations=['hrnet_plugin.datasets'])
+# mmengine's Runner looks model wrappers up in its root registry, which only resolves the
+# scopes of its direct children: this one hangs from mmengine's root, not from mmpose's.
+MODEL_WRAPPERS = Registry(
+    'model_wrapper', parent=MMENGINE_MODEL_WRAPPERS, scope=SCOPE,
+    locations=['hrnet_plugin.utils'])

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 SafeGlobal = Union[Callable, Tuple[Callable, str]]
+BUILTIN_STATISTICS = frozenset({'min', 'max', 'mean', 'current'})
 
 
 def _numpy_globals() -> List[SafeGlobal]:
@@ -39,11 +40,14 @@ def history_buffer_method(owner: type, name: str) -> Callable:
     buffer, and pickle writes them as ``getattr(HistoryBuffer, 'mean')``."""
     from mmengine.logging import HistoryBuffer
 
-    if owner is HistoryBuffer and name in HistoryBuffer._statistics_methods:
+    # The built-in statistics are only entered into `_statistics_methods` when the first
+    # buffer is created, so a fresh process must know them by name.
+    allowed = BUILTIN_STATISTICS | set(HistoryBuffer._statistics_methods)
+    if owner is HistoryBuffer and name in allowed:
         return getattr(owner, name)
     raise pickle.UnpicklingError(
         f'checkpoint asks for getattr({owner!r}, {name!r}); only HistoryBuffer statistics '
-        f'methods {sorted(HistoryBuffer._statistics_methods)} are allowed')
+        f'methods {sorted(allowed)} are allowed')
 
 
 def openmmlab_checkpoint_globals() -> List[SafeGlobal]:

@@ -61,3 +61,20 @@ def test_getattr_is_restricted_to_history_buffer_statistics(tmp_path):
     torch.save({'f': np.ndarray.tofile}, path)
     with pytest.raises(pickle.UnpicklingError, match='only HistoryBuffer statistics methods'):
         _load_checkpoint(str(path), map_location='cpu')
+
+
+def test_fresh_process_loads_a_message_hub(tmp_path, repo_root):
+    """In a new process no HistoryBuffer exists yet when the checkpoint is read."""
+    import subprocess
+    import sys
+    hub = MessageHub.get_instance('fresh-process-test')
+    hub.update_scalar('train/loss', 1.5)
+    path = tmp_path / 'hub.pth'
+    torch.save(dict(message_hub=hub.state_dict()), path)
+    code = ('import hrnet_plugin, sys; from mmengine.runner.checkpoint import _load_checkpoint; '
+            'c = _load_checkpoint(sys.argv[1], map_location="cpu"); '
+            'print(c["message_hub"]["log_scalars"]["train/loss"].current())')
+    run = subprocess.run([sys.executable, '-c', code, str(path)], capture_output=True,
+                         text=True, cwd=repo_root)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().endswith('1.5')

@@ -1,0 +1,177 @@
+"""Contract of every leaf config under configs/: its name tells the truth, its codec is defined
+once and shared by model and pipelines, it uses the plugin's components, and mmpose builds it.
+
+Names follow mmpose: ``td-hm_hrnet-w{width}[-{size}][_{dark|udp}]-{gpus}xb{batch}-{schedule}_
+{dataset}-{height}x{width}.py``. The benchmark configs (``configs/{coco,mpii,posetrack18}/``)
+are also held to the paper's and mmpose's recipes.
+"""
+import copy
+import functools
+import re
+from pathlib import Path
+from typing import Dict, Tuple
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpose.datasets.datasets.utils import parse_pose_metainfo
+from mmpose.registry import DATASETS, MODELS
+
+from hrnet_plugin.codecs import MSRAHeatmap, UDPHeatmap
+from hrnet_plugin.models import HeatmapHead, HRNet
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = sorted(path for path in (REPO_ROOT / 'configs').rglob('*.py')
+                 if '_base_' not in path.parts)
+NAME = re.compile(r'td-hm_hrnet-w(?P<width>\d+)(?:-(?P<size>[a-z]+))?(?:_(?P<variant>dark|udp)-|_)'
+                  r'(?P<gpus>\d+)xb(?P<batch>\d+)-(?P<schedule>\d+(?:e|min))_(?P<dataset>[a-z0-9]+)'
+                  r'-(?P<height>\d+)x(?P<in_width>\d+)')
+DATASET_TYPES = {'coco': 'hrnet_plugin.ValidatedCocoDataset',
+                 'mpii': 'hrnet_plugin.ValidatedMpiiDataset',
+                 'posetrack18': 'hrnet_plugin.ValidatedPoseTrack18Dataset'}
+BENCHMARKS = sorted(path for path in CONFIGS if path.parent.name in DATASET_TYPES)
+EVALUATORS = {'coco': ('CocoMetric', 'coco/AP'), 'mpii': ('MpiiPCKAccuracy', 'PCK'),
+              'posetrack18': ('hrnet_plugin.PoseTrack18Metric', 'posetrack18/Total AP')}
+SIGMA_BY_HEIGHT = {256: 2, 384: 3}  # HRNet's Gaussian sizes for its two input sizes
+IMAGENET_URL = 'https://download.openmmlab.com/mmpose/pretrain_models/hrnet_w{}-'
+COCO_DETECTIONS = 'data/coco/person_detection_results/COCO_val2017_detections_AP_H_56_person.json'
+
+
+@functools.cache
+def _load(path: Path) -> Tuple[Dict[str, str], Config]:
+    match = NAME.fullmatch(path.stem)
+    assert match, f'{path.name} does not follow the naming scheme'
+    return match.groupdict(), Config.fromfile(str(path))
+
+
+def load(path: Path) -> Tuple[Dict[str, str], Config]:
+    """(fields of the file name, a copy of the loaded config)."""
+    fields, cfg = _load(path)
+    return fields, copy.deepcopy(cfg)
+
+
+def _pipelines(cfg: Config) -> dict:
+    return {split: cfg[f'{split}_dataloader'].dataset.pipeline
+            for split in ('train', 'val', 'test')}
+
+
+def test_every_benchmark_has_its_configs():
+    assert {path.stem for path in BENCHMARKS} == {
+        'td-hm_hrnet-w32_8xb64-210e_coco-256x192', 'td-hm_hrnet-w32_8xb64-210e_coco-384x288',
+        'td-hm_hrnet-w48_8xb32-210e_coco-256x192', 'td-hm_hrnet-w48_8xb32-210e_coco-384x288',
+        'td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192',
+        'td-hm_hrnet-w32_udp-8xb64-210e_coco-256x192',
+        'td-hm_hrnet-w32_8xb64-210e_mpii-256x256', 'td-hm_hrnet-w48_8xb64-210e_mpii-256x256',
+        'td-hm_hrnet-w32_8xb64-20e_posetrack18-256x192',
+        'td-hm_hrnet-w48_8xb64-20e_posetrack18-256x192'}
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda path: path.stem)
+def test_name_matches_values(path):
+    fields, cfg = load(path)
+    width, height, in_width = int(fields['width']), int(fields['height']), int(fields['in_width'])
+    stages = cfg.model.backbone.extra
+    for stage, branches in (('stage2', 2), ('stage3', 3), ('stage4', 4)):
+        assert stages[stage].num_channels == tuple(width * 2 ** i for i in range(branches))
+    assert cfg.model.head.in_channels == width
+    assert cfg.train_dataloader.batch_size == int(fields['batch'])
+    assert cfg.codec['input_size'] == (in_width, height)  # mmpose sizes are (w, h)
+    assert cfg.codec['heatmap_size'] == (in_width // 4, height // 4)
+    if fields['variant'] == 'dark':
+        assert cfg.codec['type'] == 'hrnet_plugin.MSRAHeatmap' and cfg.codec['unbiased']
+    if fields['variant'] == 'udp':
+        assert cfg.codec['type'] == 'hrnet_plugin.UDPHeatmap'
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda path: path.stem)
+def test_codec_is_shared_by_head_and_pipelines(path):
+    _, cfg = load(path)
+    codec = cfg.codec.to_dict()
+    assert codec['type'].startswith('hrnet_plugin.')
+    assert cfg.model.head.decoder.to_dict() == codec
+    for split, pipeline in _pipelines(cfg).items():
+        affine = [step for step in pipeline if step.type == 'TopdownAffine']
+        assert [step.input_size for step in affine] == [codec['input_size']], split
+        targets = [step.encoder.to_dict() for step in pipeline if step.type == 'GenerateTarget']
+        assert targets == ([codec] if split == 'train' else []), split
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda path: path.stem)
+def test_mmpose_builds_the_plugin_model(path):
+    fields, cfg = load(path)
+    assert 'hrnet_plugin' in cfg.custom_imports.imports and cfg.default_scope == 'mmpose'
+    assert cfg.model.backbone.type == 'hrnet_plugin.HRNet'
+    assert cfg.model.head.type == 'hrnet_plugin.HeatmapHead'
+    init_default_scope('mmpose')
+    cfg.model.backbone.init_cfg = None  # no download
+    model = MODELS.build(cfg.model)
+    assert isinstance(model.backbone, HRNet) and isinstance(model.head, HeatmapHead)
+    assert isinstance(model.head.decoder,
+                      UDPHeatmap if fields['variant'] == 'udp' else MSRAHeatmap)
+    assert model.head.final_layer.out_channels == cfg.model.head.out_channels
+
+
+@pytest.mark.parametrize('path', BENCHMARKS, ids=lambda path: path.stem)
+def test_benchmark_recipe(path):
+    fields, cfg = load(path)
+    dataset, variant, height = fields['dataset'], fields['variant'], int(fields['height'])
+    assert path.parent.name == dataset
+    assert cfg.model.type == 'TopdownPoseEstimator'  # mmpose's
+    epochs = int(fields['schedule'].removesuffix('e'))
+    assert cfg.train_cfg.max_epochs == epochs
+    step_schedule = [s for s in cfg.param_scheduler if s.type == 'MultiStepLR']
+    assert [s.end for s in step_schedule] == [epochs]
+    assert max(step_schedule[0].milestones) < epochs
+    assert cfg.codec['sigma'] == SIGMA_BY_HEIGHT[height]
+    assert cfg.codec.get('unbiased', False) == (variant == 'dark')
+    use_udp = {step.get('use_udp', False) for pipeline in _pipelines(cfg).values()
+               for step in pipeline if step.type == 'TopdownAffine'}
+    assert use_udp == {variant == 'udp'}
+    # The one-pixel shift of flipped heatmaps corrects the biased flip; UDP's flip needs none.
+    assert cfg.model.test_cfg == {'flip_test': True, 'flip_mode': 'heatmap',
+                                  'shift_heatmap': variant != 'udp'}
+
+
+@pytest.mark.parametrize('path', BENCHMARKS, ids=lambda path: path.stem)
+def test_benchmark_data_and_evaluation(path):
+    fields, cfg = load(path)
+    dataset = fields['dataset']
+    for split in ('train', 'val', 'test'):
+        settings = cfg[f'{split}_dataloader'].dataset
+        assert settings.type == DATASET_TYPES[dataset]
+        assert settings.data_root == f'data/{dataset}/'
+        assert settings.get('test_mode', False) == (split != 'train')
+    # COCO is evaluated on the detector's boxes, as in the paper; the others on annotated boxes.
+    assert cfg.test_dataloader.dataset.get('bbox_file') == (
+        COCO_DETECTIONS if dataset == 'coco' else None)
+    metric, best = EVALUATORS[dataset]
+    assert cfg.val_evaluator.type == cfg.test_evaluator.type == metric
+    assert cfg.default_hooks.checkpoint.save_best == best
+    metainfo = parse_pose_metainfo(DATASETS.get(DATASET_TYPES[dataset]).METAINFO)
+    assert cfg.model.head.out_channels == metainfo['num_keypoints']
+
+
+@pytest.mark.parametrize('path', BENCHMARKS, ids=lambda path: path.stem)
+def test_benchmark_initialisation(path):
+    fields, cfg = load(path)
+    if fields['dataset'] == 'posetrack18':
+        # Fine-tuned from the COCO model of the same architecture; no ImageNet download.
+        assert cfg.model.backbone.init_cfg is None
+        assert f'hrnet-w{fields["width"]}_' in cfg.load_from and '_coco-' in cfg.load_from
+    else:
+        assert cfg.model.backbone.init_cfg.type == 'Pretrained'
+        assert cfg.model.backbone.init_cfg.checkpoint.startswith(
+            IMAGENET_URL.format(fields['width']))
+        assert cfg.load_from is None
+
+
+@pytest.mark.parametrize('dataset', sorted(DATASET_TYPES))
+def test_dataset_bases_double_as_mmpose_metainfo(dataset, monkeypatch):
+    """mmpose's datasets read `configs/_base_/datasets/<name>.py` relative to the working
+    directory before their own copy; from this repository's root that is our base config."""
+    monkeypatch.chdir(REPO_ROOT)
+    local = parse_pose_metainfo({'from_file': f'configs/_base_/datasets/{dataset}.py'})
+    monkeypatch.chdir(REPO_ROOT.parent)
+    packaged = parse_pose_metainfo({'from_file': f'configs/_base_/datasets/{dataset}.py'})
+    assert local['keypoint_name2id'] == packaged['keypoint_name2id']
+    assert local['sigmas'].tolist() == packaged['sigmas'].tolist()

@@ -1,0 +1,88 @@
+"""Evaluate a checkpoint on a config's test set with mmengine's Runner.
+
+The command line of mmpose's ``tools/test.py``; this copy is what ``mim test hrnet_plugin``
+runs. Examples::
+
+    python tools/test.py CONFIG CHECKPOINT
+    python tools/test.py CONFIG CHECKPOINT --dump work_dirs/predictions.pkl --out metrics.json
+    python tools/test.py CONFIG CHECKPOINT --show-dir vis      # draw the predictions
+    bash tools/dist_test.sh CONFIG CHECKPOINT 8
+"""
+import argparse
+import os
+import os.path as osp
+from typing import Dict, List, Optional
+
+import mmengine
+from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
+from mmengine.runner import Runner
+
+# Registers the plugin (also listed in the configs' custom_imports) and allowlists the types of
+# mmengine checkpoints for torch's weights_only loading.
+import hrnet_plugin  # noqa: F401
+from hrnet_plugin.utils.dist import setup_cpu_distributed
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse the command line (``argv``; ``sys.argv[1:]`` when ``None``)."""
+    parser = argparse.ArgumentParser(description='Evaluate a pose model with mmengine\'s Runner')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file (path or URL)')
+    parser.add_argument('--work-dir', help='where logs go (default: work_dirs/<config name>)')
+    parser.add_argument('--out', help='write the metrics to this file (.json, .yaml or .pkl)')
+    parser.add_argument('--dump', help='write the per-image predictions to this pickle file '
+                        '(.pkl), for offline evaluation')
+    parser.add_argument('--show-dir', help='draw the predictions into this folder '
+                        '(inside the run\'s timestamped folder of the work dir)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config values, key=value (e.g. '
+                        'test_dataloader.dataset.bbox_file=None)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='how the processes were launched')
+    # torch.distributed.launch passes --local-rank (torch >= 2.0) or --local_rank (older).
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.dump is not None and not args.dump.endswith(('.pkl', '.pickle')):
+        parser.error(f'--dump must name a .pkl or .pickle file, got {args.dump}')
+    # mmengine reads the local rank from the environment (torchrun sets it itself).
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    """Load ``args.config`` and apply the command-line options to it."""
+    cfg = Config.fromfile(args.config)
+    # First, so that the flags below act on the overridden config (e.g. --dump extends an
+    # evaluator whose fields --cfg-options changed) and have the last word.
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    cfg.load_from = args.checkpoint
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.dump is not None:
+        # mmengine's DumpResults gathers the predictions of all ranks and pickles them.
+        dump = {'type': 'DumpResults', 'out_file_path': args.dump}
+        evaluators = cfg.test_evaluator
+        cfg.test_evaluator = [*evaluators, dump] if isinstance(evaluators, list) else [
+            evaluators, dump]
+    if args.show_dir is not None:
+        cfg.default_hooks.visualization.update(enable=True, out_dir=args.show_dir)
+    return cfg
+
+
+def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
+    args = parse_args(argv)
+    cfg = build_config(args)
+    setup_cpu_distributed(cfg)
+    metrics = Runner.from_cfg(cfg).test()
+    if args.out is not None and is_main_process():
+        mmengine.dump(metrics, args.out)
+    return metrics
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,85 @@
+"""Train a pose model from an mmengine config with mmengine's Runner.
+
+The command line of mmpose's ``tools/train.py``; this copy is what ``mim train hrnet_plugin``
+runs. Examples::
+
+    python tools/train.py configs/coco/td-hm_hrnet-w32_8xb64-210e_coco-256x192.py
+    python tools/train.py CONFIG --resume                 # from WORK_DIR's latest checkpoint
+    python tools/train.py CONFIG --resume CHECKPOINT      # from a given checkpoint
+    python tools/train.py CONFIG --cfg-options train_dataloader.batch_size=32
+    bash tools/dist_train.sh CONFIG 8                     # 8 processes (GPUs, or CPU over gloo)
+"""
+import argparse
+import os
+import os.path as osp
+from typing import List, Optional
+
+from mmengine.config import Config, DictAction
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse the command line (``argv``; ``sys.argv[1:]`` when ``None``)."""
+    parser = argparse.ArgumentParser(description='Train a pose model with mmengine\'s Runner')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go '
+                        '(default: work_dirs/<config name>)')
+    parser.add_argument('--resume', nargs='?', const='auto', metavar='CHECKPOINT',
+                        help='resume training (optimizer, schedule, epoch) from CHECKPOINT, or '
+                        'without a value from the latest checkpoint in the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision (mmengine\'s AmpOptimWrapper; needs a GPU)')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr by the total batch size / auto_scale_lr.base_batch_size')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config values, key=value (e.g. train_cfg.max_epochs=2)')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='how the processes were launched')
+    # torch.distributed.launch passes --local-rank (torch >= 2.0) or --local_rank (older).
+    parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    # mmengine reads the local rank from the environment (torchrun sets it itself).
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args: argparse.Namespace) -> Config:
+    """Load ``args.config`` and apply the command-line options to it."""
+    cfg = Config.fromfile(args.config)
+    # First, so that the command-line flags below have the last word.
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume is not None:
+        cfg.resume = True
+        # mmengine resumes from load_from, or finds the latest checkpoint when it is None.
+        cfg.load_from = None if args.resume == 'auto' else args.resume
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+    return cfg
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    # Imported here rather than at the top: `mim train` runs `train.py -h` before every training
+    # to probe its options, and the help needs neither torch nor the Runner.
+    from mmengine.runner import Runner
+
+    # Registers the plugin (also listed in the configs' custom_imports) and allowlists the types
+    # of mmengine checkpoints for torch's weights_only loading, which `--resume` needs.
+    import hrnet_plugin  # noqa: F401
+    from hrnet_plugin.utils.dist import setup_cpu_distributed
+
+    cfg = build_config(args)
+    setup_cpu_distributed(cfg)
+    Runner.from_cfg(cfg).train()
+
+
+if __name__ == '__main__':
+    main()

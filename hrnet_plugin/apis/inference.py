@@ -1,0 +1,223 @@
+"""Top-down pose inference: build a pose model from a config, estimate keypoints in boxes.
+
+Shapes: N boxes (persons) in an image, K keypoints.
+"""
+import copy
+import logging
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+import torch
+import torch.nn as nn
+from mmengine.config import Config
+from mmengine.dataset import Compose, pseudo_collate
+from mmengine.model.utils import revert_sync_batchnorm
+from mmengine.registry import DefaultScope
+from mmengine.runner import load_checkpoint
+from mmengine.structures import InstanceData
+from mmpose.apis.inference import dataset_meta_from_config
+from mmpose.datasets.datasets.utils import parse_pose_metainfo
+from mmpose.models.builder import build_pose_estimator
+from mmpose.structures import PoseDataSample, merge_data_samples
+from mmpose.structures.bbox import bbox_xywh2xyxy
+
+from .checkpoints import local_checkpoint
+from .io import read_image, to_bgr
+
+logger = logging.getLogger(__name__)
+
+ImageLike = Union[str, Path, np.ndarray]
+BoxesLike = Optional[Union[np.ndarray, Sequence[Sequence[float]]]]
+
+
+def load_config(config: Union[str, Path, Config], cfg_options: Optional[dict] = None) -> Config:
+    """A Config from a file (importing its ``custom_imports``) or a deep copy of a Config
+    object (the caller's stays untouched), with ``cfg_options`` merged in."""
+    if isinstance(config, (str, Path)):
+        config = Config.fromfile(str(config))
+    elif isinstance(config, Config):
+        config = copy.deepcopy(config)
+    else:
+        raise TypeError(f'config must be a file path or an mmengine Config, got {type(config)}')
+    if cfg_options:
+        config.merge_from_dict(cfg_options)
+    return config
+
+
+def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
+                    device: str = 'cpu', cfg_options: Optional[dict] = None, *,
+                    precision: str = 'fp32', fuse_bn: bool = False, channels_last: bool = False,
+                    compile: bool = False) -> nn.Module:
+    """Build a top-down pose estimator for inference.
+
+    Like ``mmpose.apis.init_model``, but offline and with optional inference optimisations.
+    ``dataset_meta`` (keypoint names, flip pairs, skeleton) comes from the checkpoint's
+    ``meta['dataset_meta']``, else from the config's training dataset, else COCO (with a
+    warning).
+
+    Args:
+        config: config file or Config (``model`` = a ``TopdownPoseEstimator``).
+        checkpoint: local checkpoint file (loaded with ``weights_only`` safety); None keeps
+            the constructor's weights.
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``...
+        cfg_options: overrides merged into the config.
+        precision, fuse_bn, channels_last, compile: passed to
+            ``hrnet_plugin.apis.fast_inference.optimize_for_inference`` when any differs from
+            its default here (plain fp32, nothing fused).
+
+    Returns:
+        The model in eval mode on ``device``, with ``cfg`` and ``dataset_meta`` set.
+
+    Raises:
+        FileNotFoundError: the checkpoint file does not exist.
+        ValueError: the checkpoint is a URL (nothing is downloaded).
+    """
+    cfg = load_config(config, cfg_options)
+    checkpoint = local_checkpoint(checkpoint) if checkpoint is not None else None
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpose')):
+        model = build_pose_estimator(cfg.model)
+    # SyncBN (multi-GPU training configs) cannot run in a single inference process.
+    model = revert_sync_batchnorm(model)
+    dataset_meta = None
+    if checkpoint is not None:
+        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
+        dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
+    if dataset_meta is None:
+        dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')
+    if dataset_meta is None:
+        logger.warning('no dataset_meta in the checkpoint or the config: using COCO\'s')
+        dataset_meta = parse_pose_metainfo({'from_file': 'configs/_base_/datasets/coco.py'})
+    model.dataset_meta = dataset_meta
+    model.cfg = cfg
+    model.to(device).eval()
+    if precision != 'fp32' or fuse_bn or channels_last or compile:
+        from .fast_inference import optimize_for_inference
+        model = optimize_for_inference(model, precision=precision, fuse_bn=fuse_bn,
+                                       channels_last=channels_last, compile=compile)
+    return model
+
+
+def prepare_bboxes(bboxes: BoxesLike, image_shape: Tuple[int, int],
+                   bbox_format: str = 'xyxy') -> Tuple[np.ndarray, np.ndarray, int]:
+    """Clip boxes to the image and drop those left with no area.
+
+    Args:
+        bboxes: (N, 4) boxes, or (N, 5) boxes with scores in the last column.
+        image_shape: (H, W).
+        bbox_format: ``'xyxy'`` or ``'xywh'`` (top-left corner, width, height).
+
+    Returns:
+        Boxes (M, 4) xyxy inside [0, W] x [0, H], their scores (M,) (1 when not given), and
+        the number N - M of dropped boxes (zero, negative or non-finite area after clipping).
+    """
+    if bbox_format not in ('xyxy', 'xywh'):
+        raise ValueError(f"bbox_format must be 'xyxy' or 'xywh', got {bbox_format!r}")
+    boxes = np.asarray(bboxes, dtype=np.float32)
+    if boxes.size == 0:
+        boxes = boxes.reshape(0, 4)
+    if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
+        raise ValueError(f'bboxes must have shape (N, 4) or (N, 5), got {boxes.shape}')
+    scores = boxes[:, 4] if boxes.shape[1] == 5 else np.ones(len(boxes), np.float32)
+    xyxy = bbox_xywh2xyxy(boxes[:, :4]) if bbox_format == 'xywh' else boxes[:, :4]
+    height, width = image_shape
+    xyxy = np.clip(xyxy, 0, np.array([width, height, width, height], np.float32))
+    # NaN coordinates fail both comparisons, so they are dropped too.
+    keep = (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
+    return xyxy[keep], scores[keep], int((~keep).sum())
+
+
+def _empty_sample(metainfo: dict, num_keypoints: int) -> PoseDataSample:
+    """A result with zero instances, shaped like a merged prediction."""
+    sample = PoseDataSample(metainfo=metainfo)
+    sample.pred_instances = InstanceData(
+        keypoints=np.zeros((0, num_keypoints, 2), np.float32),
+        keypoint_scores=np.zeros((0, num_keypoints), np.float32),
+        keypoints_visible=np.zeros((0, num_keypoints), np.float32),
+        bboxes=np.zeros((0, 4), np.float32), bbox_scores=np.zeros(0, np.float32))
+    return sample
+
+
+def inference_topdown(model: nn.Module, images: Union[ImageLike, Sequence[ImageLike]],
+                      bboxes: Optional[Union[BoxesLike, Sequence[BoxesLike]]] = None,
+                      bbox_format: str = 'xyxy', batch_size: int = 32) -> List[PoseDataSample]:
+    """Estimate the keypoints of the persons in the boxes of one or more images.
+
+    Each image is read once; the crops of all images go through the model's test pipeline
+    (mmpose's ``GetBBoxCenterScale``/``TopdownAffine``/``PackPoseInputs``) and through the
+    model in batches of up to ``batch_size``, whatever image they come from.
+
+    Boxes are clipped to the image; boxes left with zero (or negative) area are dropped and
+    counted in each result's ``metainfo['num_dropped_bboxes']`` (their total is logged at INFO
+    level). An image whose boxes are an empty array gets an empty result (unlike
+    ``mmpose.apis.inference_topdown``, which then uses the whole image); ``None`` boxes mean
+    the whole image is one box.
+
+    Args:
+        model: a top-down pose estimator from ``init_pose_model``.
+        images: an image or a list of them: file paths or (H, W, 3) BGR arrays (grayscale
+            (H, W) and BGRA (H, W, 4) arrays are converted).
+        bboxes: per image, (N, 4) boxes or (N, 5) boxes with detection scores, or None; for a
+            single image, that image's boxes.
+        bbox_format: ``'xyxy'`` or ``'xywh'``.
+        batch_size: crops per forward pass.
+
+    Returns:
+        One ``PoseDataSample`` per image (the per-box results merged as
+        ``mmpose.structures.merge_data_samples`` does), ``pred_instances`` holding
+        ``keypoints`` (N, K, 2) in image pixels, ``keypoint_scores`` (N, K), ``bboxes`` (N, 4)
+        xyxy and ``bbox_scores`` (N,).
+    """
+    if batch_size < 1:
+        raise ValueError(f'batch_size must be >= 1, got {batch_size}')
+    if isinstance(images, (str, Path, np.ndarray)):
+        images, bboxes = [images], [bboxes]
+    elif bboxes is None:
+        bboxes = [None] * len(images)
+    if len(bboxes) != len(images):
+        raise ValueError(f'got {len(images)} images but {len(bboxes)} box arrays')
+
+    with DefaultScope.overwrite_default_scope(model.cfg.get('default_scope', 'mmpose')):
+        pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
+    per_image: List[List[PoseDataSample]] = [[] for _ in images]
+    metainfos = []
+    pending: List[Tuple[int, dict]] = []  # (image index, packed crop)
+
+    def flush() -> None:
+        with torch.no_grad():
+            samples = model.test_step(pseudo_collate([data for _, data in pending]))
+        for (index, _), sample in zip(pending, samples):
+            per_image[index].append(sample)
+        pending.clear()
+
+    for index, (image, boxes) in enumerate(zip(images, bboxes)):
+        path = None if isinstance(image, np.ndarray) else str(image)
+        image = read_image(path) if path is not None else to_bgr(image)
+        height, width = image.shape[:2]
+        if boxes is None:
+            boxes = np.array([[0, 0, width, height]], np.float32)
+        boxes, scores, dropped = prepare_bboxes(boxes, (height, width), bbox_format)
+        metainfos.append({'img_path': path, 'ori_shape': (height, width),
+                          'img_shape': (height, width), 'num_dropped_bboxes': dropped})
+        for box, score in zip(boxes, scores):
+            data = dict(img=image, img_path=path, bbox=box[None], bbox_score=score[None],
+                        **model.dataset_meta)
+            pending.append((index, pipeline(data)))
+            if len(pending) == batch_size:
+                flush()
+    if pending:
+        flush()
+
+    dropped = sum(m['num_dropped_bboxes'] for m in metainfos)
+    if dropped:
+        logger.info('dropped %d box(es) with no area inside their image', dropped)
+    num_keypoints = model.dataset_meta['num_keypoints']
+    results = []
+    for samples, metainfo in zip(per_image, metainfos):
+        if samples:
+            merged = merge_data_samples(samples)
+            merged.set_metainfo({'num_dropped_bboxes': metainfo['num_dropped_bboxes']})
+        else:
+            merged = _empty_sample(metainfo, num_keypoints)
+        results.append(merged)
+    return results

@@ -1,0 +1,88 @@
+"""Top-down pose estimation on an image, a folder of images or a video.
+
+Persons come from an mmdet detector (``--det-config/--det-checkpoint``), from a COCO
+detection-results json (``--bboxes``), or else each whole image is one person. Writes to
+``--out-dir``: ``predictions.json`` (COCO keypoint results), and unless ``--no-vis`` the
+images drawn under their own names, or ``<video stem>.mp4``. See docs/inference.md.
+
+    python tools/infer.py POSE_CONFIG POSE_CHECKPOINT --input PATH
+        [--det-config C --det-checkpoint W | --bboxes FILE.json] [--out-dir DIR]
+"""
+import argparse
+import logging
+import sys
+from typing import List, Optional
+
+
+def threshold(text: str) -> float:
+    """argparse type: a float in [0, 1]."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f'must be in [0, 1], got {value}')
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
+    return value
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('pose_config', help='pose model config file')
+    parser.add_argument('pose_checkpoint', help='pose model checkpoint (local file)')
+    parser.add_argument('--input', required=True,
+                        help='an image, a folder of images, or a video file')
+    parser.add_argument('--det-config', help='mmdet detector config (needs --det-checkpoint)')
+    parser.add_argument('--det-checkpoint', help='mmdet detector checkpoint (local file)')
+    parser.add_argument('--bboxes', help='COCO detection-results json: entries match images by '
+                        'file_name, else by image_id = the number in the file name '
+                        '(000000000785.jpg -> 785) or the video frame index')
+    parser.add_argument('--out-dir', default='work_dirs/infer', help='output folder')
+    parser.add_argument('--batch-size', type=positive_int, default=32,
+                        help='person crops per pose-model forward pass')
+    parser.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:N'")
+    parser.add_argument('--kpt-thr', type=threshold, default=0.3,
+                        help='minimum score of a drawn keypoint')
+    parser.add_argument('--bbox-thr', type=threshold, default=0.3,
+                        help='minimum score of a person box (detector or --bboxes)')
+    parser.add_argument('--nms-thr', type=threshold, default=0.3,
+                        help='IoU above which overlapping detector boxes are suppressed')
+    parser.add_argument('--det-cat-id', type=int, default=0,
+                        help='detector label of persons (0 for COCO-trained detectors)')
+    parser.add_argument('--no-vis', action='store_true', help='write predictions only')
+    args = parser.parse_args(argv)
+    if args.bboxes and (args.det_config or args.det_checkpoint):
+        parser.error('give either --det-config/--det-checkpoint or --bboxes, not both')
+    if bool(args.det_config) != bool(args.det_checkpoint):
+        parser.error('--det-config and --det-checkpoint must be given together')
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format='%(levelname)s: %(message)s')
+    # Imported after argument parsing: mmpose/mmdet take seconds to import.
+    from hrnet_plugin import apis
+    try:
+        pose_model = apis.init_pose_model(args.pose_config, args.pose_checkpoint,
+                                          device=args.device)
+        detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
+                    if args.det_config else None)
+        pipeline = apis.TopDownPipeline(pose_model, detector, det_cat_id=args.det_cat_id,
+                                        bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
+                                        batch_size=args.batch_size)
+        detections = apis.DetectionFile(args.bboxes) if args.bboxes else None
+        summary = apis.run_topdown(pipeline, args.input, args.out_dir, detections,
+                                   kpt_thr=args.kpt_thr, visualize=not args.no_vis)
+    except (FileNotFoundError, ValueError) as error:
+        print(f'infer.py: error: {error}', file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

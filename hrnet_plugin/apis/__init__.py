@@ -2,6 +2,7 @@
 from .checkpoints import local_checkpoint
 from .detection import TopDownPipeline, init_detector, select_person_boxes
 from .detection_file import DetectionFile
+from .fast_inference import optimize_for_inference
 from .inference import inference_topdown, init_pose_model, load_config, prepare_bboxes
 from .io import Frame, InputSource, read_image, to_bgr
 from .results import PredictionWriter, coco_keypoint_records
@@ -12,6 +13,7 @@ from .visualization import draw_pose
 __all__ = [
     'DetectionFile', 'Frame', 'InferenceSummary', 'InputSource', 'IoUTracker', 'PredictionWriter',
     'TopDownPipeline', 'bbox_iou', 'coco_keypoint_records', 'draw_pose', 'inference_topdown',
-    'init_detector', 'init_pose_model', 'load_config', 'local_checkpoint', 'prepare_bboxes',
+    'init_detector', 'init_pose_model', 'load_config', 'local_checkpoint',
+    'optimize_for_inference', 'prepare_bboxes',
     'read_image', 'run_topdown', 'select_person_boxes', 'to_bgr'
 ]

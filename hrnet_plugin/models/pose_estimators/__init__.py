@@ -1,0 +1,3 @@
+from .topdown_pose_estimator import TopdownPoseEstimator
+
+__all__ = ['TopdownPoseEstimator']

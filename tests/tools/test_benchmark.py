@@ -1,0 +1,44 @@
+"""tools/benchmark.py on a tiny config: every row is measured, and our outputs agree with
+mmpose's (no timing assertions: the machine is shared and noisy)."""
+import json
+import math
+import runpy
+from pathlib import Path
+
+import pytest
+
+from tests.models.tiny_topdown import single_thread, write_tiny_config
+
+pytestmark = pytest.mark.usefixtures(single_thread.__name__)
+TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'benchmark.py'
+ROWS = ['forward_b1', 'forward_b2', 'flip_b2', 'decode64_msra', 'decode64_dark', 'decode64_udp',
+        'encode_msra', 'encode_dark', 'encode_udp', 'pipeline', 'e2e', 'train_b2', 'onnx_b1',
+        'onnx_b2']
+# Rows whose outputs must equal the reference (float32, same weights): max keypoint diff in
+# pixels, max heatmap diff, or ONNX error relative to the heatmap range.
+AGREEMENT = {'forward_b1': 1e-3, 'forward_b2': 1e-3, 'flip_b2': 1e-3, 'decode64_msra': 1e-3,
+             'decode64_dark': 1e-3, 'decode64_udp': 1e-3, 'encode_msra': 1e-5,
+             'encode_dark': 1e-5, 'encode_udp': 1e-5, 'onnx_b1': 1e-4, 'onnx_b2': 1e-4}
+
+
+def _positive(value) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+
+
+def test_benchmark_reports_every_row(tmp_path, data_root):
+    config = write_tiny_config(tmp_path)
+    out = tmp_path / 'bench.json'
+    main = runpy.run_path(str(TOOL))['main']
+    report = main([str(config), '--batch-size', '2', '--repeats', '1', '--compare-mmpose',
+                   '--json', str(out), '--data-root', str(data_root / 'coco')])
+    assert json.loads(out.read_text()) == json.loads(json.dumps(report))
+    model = report['model']
+    assert model['input_shape'] == [3, 96, 64]
+    assert all(_positive(model[k]) for k in ('params', 'conv_macs_per_image',
+                                             'mmengine_flops_per_image'))
+    assert sorted(report['rows']) == sorted(ROWS)
+    for name, row in report['rows'].items():
+        assert _positive(row['ours_s']) and _positive(row['baseline_s']), name
+        assert row['ratio'] == pytest.approx(row['ours_s'] / row['baseline_s'])
+        if name in AGREEMENT:
+            assert 0 <= row['agreement'] <= AGREEMENT[name], name

@@ -116,7 +116,7 @@ def test_benchmark_recipe(path):
     fields, cfg = load(path)
     dataset, variant, height = fields['dataset'], fields['variant'], int(fields['height'])
     assert path.parent.name == dataset
-    assert cfg.model.type == 'TopdownPoseEstimator'  # mmpose's
+    assert cfg.model.type == 'hrnet_plugin.TopdownPoseEstimator'  # one-pass flip test
     epochs = int(fields['schedule'].removesuffix('e'))
     assert cfg.train_cfg.max_epochs == epochs
     step_schedule = [s for s in cfg.param_scheduler if s.type == 'MultiStepLR']

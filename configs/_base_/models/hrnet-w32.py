@@ -8,7 +8,8 @@
 # The leaf configs set `model.head.out_channels` (keypoints of the dataset) and
 # `model.head.decoder` (their codec).
 model = dict(
-    type='TopdownPoseEstimator',
+    # mmpose's estimator with the flip test in one backbone pass over [x; flip(x)]
+    type='hrnet_plugin.TopdownPoseEstimator',
     data_preprocessor=dict(
         type='PoseDataPreprocessor',
         # ImageNet statistics of RGB pixel values, matching the pretrained weights.

@@ -87,12 +87,16 @@ def _windowed_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,
         d = offset.astype(np.float32) - centre_xy[..., axis, None].astype(np.float32)
         return np.where(inside, d * d, np.inf).astype(np.float32)
 
-    dx2, dy2 = axis_profile(0, width), axis_profile(1, height)
-    denom = (2 * sigma**2).astype(np.float32)[..., None]                # (N, 1, 1, 1)
-    gauss = np.exp(-(dy2[..., :, None] + dx2[..., None, :]) / denom)   # (N, K, H, W)
-    gauss *= drawn[..., None, None]
-    heatmaps = gauss.max(axis=0, initial=0).astype(np.float32)          # (K, H, W)
-    return heatmaps, weights
+    denom = (2 * sigma**2).astype(np.float32)                           # (N, 1, 1)
+    gx = np.exp(-axis_profile(0, width) / denom)                        # (N, K, W)
+    gy = np.exp(-axis_profile(1, height) / denom) * drawn[..., None]    # (N, K, H)
+    return _outer_max(gy, gx), weights
+
+
+def _outer_max(gy: np.ndarray, gx: np.ndarray) -> np.ndarray:
+    """Separable Gaussians ``gy (N, K, H) x gx (N, K, W)``, maximum over instances: (K, H, W)."""
+    gauss = gy[..., :, None] * gx[..., None, :]                         # (N, K, H, W)
+    return gauss.max(axis=0, initial=0).astype(np.float32)
 
 
 def msra_gaussian_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,
@@ -133,11 +137,9 @@ def unbiased_gaussian_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndar
 
     x = np.arange(width, dtype=np.float32)
     y = np.arange(height, dtype=np.float32)
-    dx2 = (x - xy[..., 0, None]) ** 2                                   # (N, K, W)
-    dy2 = (y - xy[..., 1, None]) ** 2                                   # (N, K, H)
-    gauss = np.exp(-(dy2[..., :, None] + dx2[..., None, :]) / (2 * sigma**2))
-    gauss = gauss.astype(np.float32) * drawn[..., None, None]
-    return gauss.max(axis=0, initial=0).astype(np.float32), weights
+    gx = np.exp(-(x - xy[..., 0, None]) ** 2 / (2 * sigma**2))         # (N, K, W)
+    gy = np.exp(-(y - xy[..., 1, None]) ** 2 / (2 * sigma**2))         # (N, K, H)
+    return _outer_max(gy.astype(np.float32) * drawn[..., None], gx.astype(np.float32)), weights
 
 
 def udp_offset_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,

@@ -173,3 +173,14 @@ def test_checkpoint_with_wrong_shapes_names_the_key():
 def test_input_size_must_be_a_multiple_of_32():
     with pytest.raises(ValueError, match=r'multiples of 32, got \(64, 48\)'):
         HRNet(TINY_EXTRA)(torch.zeros(1, 3, 64, 48))
+
+
+def test_head_builds_under_another_default_scope():
+    """The head's loss and codec resolve even when another package's scope is the default."""
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        head = HeatmapHead(8, 17, deconv_out_channels=None,
+                           decoder=dict(type='MSRAHeatmap', input_size=(48, 64),
+                                        heatmap_size=(12, 16), sigma=2))
+    assert type(head.loss_module).__name__ == 'KeypointMSELoss'
+    assert type(head.decoder).__module__.startswith('hrnet_plugin')

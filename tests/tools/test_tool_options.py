@@ -93,7 +93,10 @@ def test_cpu_distributed_setup(monkeypatch):
     try:
         assert setup_cpu_distributed(cfg)
         assert dist.get_backend() == 'gloo'
-        assert cfg.model_wrapper_cfg.type == 'CPUDistributedDataParallel'
+        assert cfg.model_wrapper_cfg.type == 'hrnet_plugin.CPUDistributedDataParallel'
+        # The Runner resolves wrappers through mmengine's root registry.
+        from mmengine.registry import MODEL_WRAPPERS
+        assert MODEL_WRAPPERS.get(cfg.model_wrapper_cfg.type) is CPUDistributedDataParallel
         # What the Runner does with it: wrap with the device ids meant for GPUs.
         wrapped = CPUDistributedDataParallel(torch.nn.Linear(2, 2), device_ids=[0],
                                              broadcast_buffers=False)

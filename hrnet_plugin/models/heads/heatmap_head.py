@@ -5,13 +5,14 @@ from typing import Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.registry import DefaultScope
 from mmengine.structures import PixelData
 from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.heads.base_head import BaseHead
 from mmpose.utils.tensor_utils import to_numpy
 from torch import Tensor
 
-from hrnet_plugin.registry import KEYPOINT_CODECS, MODELS
+from hrnet_plugin.registry import KEYPOINT_CODECS, MODELS, SCOPE
 
 from ..utils.flip import flip_heatmaps
 
@@ -61,9 +62,12 @@ class HeatmapHead(BaseHead):
                     conv_kernel_sizes)
         self.in_channels = in_channels
         self.out_channels = out_channels
-        self.loss_module = MODELS.build(
-            loss if loss is not None else dict(type='KeypointMSELoss', use_target_weight=True))
-        self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
+        # Resolve unscoped types (mmpose's losses) from our scope, whatever default scope the
+        # caller has set (e.g. 'mmdet' after building a detector).
+        with DefaultScope.overwrite_default_scope(SCOPE):
+            self.loss_module = MODELS.build(
+                loss if loss is not None else dict(type='KeypointMSELoss', use_target_weight=True))
+            self.decoder = KEYPOINT_CODECS.build(decoder) if decoder is not None else None
 
         channels = in_channels
         layers = []

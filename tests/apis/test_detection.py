@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 from mmdet.apis import inference_detector
+from mmengine.registry import DefaultScope
 
 from hrnet_plugin.apis import (
     IoUTracker,
@@ -55,7 +56,9 @@ def test_batched_detection_equals_mmdet(detector, frames, detected):
     """Batched detection == mmdet's inference_detector one frame at a time, followed by the
     same person filtering."""
     for got, frame in zip(detected, frames):
-        pred = inference_detector(detector, frame).pred_instances
+        # mmdet's API builds its pipeline in the current default scope, as mmdet's tools set it.
+        with DefaultScope.overwrite_default_scope('mmdet'):
+            pred = inference_detector(detector, frame).pred_instances
         pred = pred[pred.labels == 0]
         boxes = torch.cat([pred.bboxes, pred.scores[:, None]], 1).numpy()
         expected = select_person_boxes(boxes, 0.5, 0.3)

@@ -8,7 +8,8 @@ The engine of ``tools/quickstart.py``. Everything goes under one output folder::
     curves.png        training loss and validation AP against the iteration
     predictions.png   validation images with the predicted skeletons
 
-Files are only ever added or overwritten by name, never deleted.
+Files are added or overwritten by name; the only ones deleted are the run's own older
+checkpoints (mmengine keeps the last two).
 """
 from __future__ import annotations
 

@@ -48,8 +48,8 @@ class TimeBudgetHook(Hook):
         minutes: The budget of training, validations during training included.
         calibration_iters: Iterations timed before the first plan (the process's first
             iteration, slowed by worker start-up and memory allocation, is not timed).
-        num_evaluations: Validations spread evenly over the planned run (the last at its end);
-            None keeps the config's ``val_interval``.
+        num_evaluations: Validations spread evenly over the first plan (the last at the end of
+            the run; later plans keep the interval); None keeps the config's ``val_interval``.
     """
 
     priority = 'NORMAL'  # before CheckpointHook (VERY_LOW), which must see the last iteration
@@ -75,6 +75,7 @@ class TimeBudgetHook(Hook):
         self._timed_seconds = 0.0
         self._last_iter_end: Optional[float] = None
         self._max_iters_cap = 0
+        self._training = False  # validations outside runner.train() are not the budget's
 
     def before_train(self, runner) -> None:
         loop = runner.train_loop
@@ -82,6 +83,7 @@ class TimeBudgetHook(Hook):
             raise TypeError('TimeBudgetHook needs an iteration-based loop '
                             f'(train_cfg.type=IterBasedTrainLoop), got {type(loop).__name__}')
         self._max_iters_cap = loop.max_iters
+        self._training = True
         resumed = runner.message_hub.get_info(INFO_KEY)
         self._state = dict(budget=self.budget, elapsed=0.0, train_seconds=0.0, train_iters=0,
                            max_iters=None, val_interval=None, val_seconds=0.0)
@@ -124,7 +126,7 @@ class TimeBudgetHook(Hook):
         self._val_start = time.perf_counter()
 
     def after_val(self, runner) -> None:
-        if self._clock_start is None:  # runner.val() outside training
+        if not self._training:
             return
         self._state['val_seconds'] = time.perf_counter() - self._val_start
         # Validation must not count as the next iteration's time.
@@ -134,6 +136,9 @@ class TimeBudgetHook(Hook):
         if done < runner.train_loop.max_iters and self._timed_iters >= self.calibration_iters:
             self._plan(runner, done)
         self._publish(runner)
+
+    def after_train(self, runner) -> None:
+        self._training = False
 
     def _elapsed(self) -> float:
         return self._elapsed_before + time.perf_counter() - self._clock_start
@@ -148,13 +153,16 @@ class TimeBudgetHook(Hook):
         time_left = self.budget - self._state['elapsed']
         max_iters = self._fit(done, time_left / seconds_per_iter)
         if self.num_evaluations is not None:
+            if self._state['val_interval'] is None:
+                # Set once: a later change would move the validations still to come, and could
+                # put one right after another.
+                self._state['val_interval'] = max(1, math.ceil(max_iters / self.num_evaluations))
+                _set_val_interval(runner.train_loop, self._state['val_interval'])
             # One step towards the fixed point "the iterations that fit once their validations
             # are paid for": count the validations of the plan without them, pay for them.
-            vals = _validations_between(done, max_iters, self._val_interval(max_iters))
+            vals = _validations_between(done, max_iters, self._state['val_interval'])
             max_iters = self._fit(
                 done, (time_left - vals * self._state['val_seconds']) / seconds_per_iter)
-            self._state['val_interval'] = self._val_interval(max_iters)
-            _set_val_interval(runner.train_loop, self._state['val_interval'])
         self._apply_plan(runner, max_iters)
         runner.logger.info(f'Time budget: {seconds_per_iter:.3f} s/iteration, '
                            f'{time_left:.0f} s left: training for {max_iters} iterations')
@@ -162,11 +170,6 @@ class TimeBudgetHook(Hook):
     def _fit(self, done: int, iters: float) -> int:
         """The loop's max_iters to train about ``iters`` more after ``done`` (at least one)."""
         return min(self._max_iters_cap, done + max(1, int(iters)))
-
-    def _val_interval(self, max_iters: int) -> int:
-        # mmengine validates at the multiples of the interval and at the last iteration:
-        # num_evaluations times over max_iters, the last one at the end.
-        return max(1, math.ceil(max_iters / self.num_evaluations))
 
     def _apply_plan(self, runner, max_iters: int) -> None:
         """Moves the end of the loop, and of the schedulers that ended with it, to max_iters."""

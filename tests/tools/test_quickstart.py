@@ -59,7 +59,8 @@ def test_reduced_run_trains_evaluates_and_reports(tmp_path):
         assert set(summary[boxes]) == SUMMARY_KEYS
         assert all(0 <= value <= 1 for value in summary[boxes].values())
     assert 0 < summary['iterations'] <= 60
-    assert 0 < summary['train_minutes'] < 1 and summary['train_images_per_s'] > 0
+    # Within the budget, give or take the iteration that crossed it.
+    assert 0 < summary['train_minutes'] <= 1.1 and summary['train_images_per_s'] > 0
     checkpoint = Path(summary['checkpoint'])
     state = torch.load(checkpoint, map_location='cpu')  # weights_only: the plugin allowlists
     assert state['meta']['iter'] == summary['iterations']
@@ -76,12 +77,6 @@ def test_reduced_run_trains_evaluates_and_reports(tmp_path):
     # The report names the outputs and a command to run the model on one's own image.
     assert str(checkpoint) in result.stdout
     assert 'tools/infer.py' in result.stdout and '--input' in result.stdout
-
-    # A second run in the same folder reuses the dataset.
-    again = _quickstart(['--out-dir', str(out), '--minutes', '0.5', *TINY, '--cfg-options',
-                         'train_cfg.max_iters=2', *TINY_OPTIONS])
-    assert again.returncode == 0, again.stderr[-3000:]
-    assert 'reused' in again.stdout
 
 
 @pytest.mark.slow
@@ -108,6 +103,7 @@ def test_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
     resumed = _quickstart([*args, '--resume', '--cfg-options',
                            f'train_cfg.max_iters={saved_iter + 4}', *TINY_OPTIONS])
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    assert 'reused' in resumed.stdout  # the same dataset, not generated again
     summary = json.loads((out / 'summary.json').read_text())
     assert summary['iterations'] == saved_iter + 4
     log = (out / 'train' / 'stdout.log').read_text()
@@ -116,7 +112,7 @@ def test_interrupted_run_resumes_from_its_last_checkpoint(tmp_path):
 
 def test_minutes_must_be_positive(capsys):
     tool = _load_tool()
-    for minutes in ('0', '-1', 'nan'):
+    for minutes in ('0', '-1', 'nan', 'inf'):
         with pytest.raises(SystemExit) as exit_info:
             tool.parse_args(['--minutes', minutes])
         assert exit_info.value.code == 2

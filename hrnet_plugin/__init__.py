@@ -1,13 +1,16 @@
 """HRNet human pose estimation as an OpenMMLab (mmpose 1.x) plugin.
 
-Importing the package registers its components in the ``hrnet_plugin`` scope (children of
-mmpose's registries) and allowlists the types that mmengine/mmpose checkpoints contain, so
-``torch.load(weights_only=True)`` (the default since torch 2.6) can load them safely.
+Importing the package registers every component in the ``hrnet_plugin`` scope (children of
+mmpose's registries: codecs, models, datasets and transforms, metrics, hooks, the CPU model
+wrapper) and allowlists the types that mmengine/mmpose checkpoints contain, so
+``torch.load(weights_only=True)`` (the default since torch 2.6) can load them safely. The
+inference APIs (``hrnet_plugin.apis``), deployment, benchmark and synthetic-data subpackages are
+imported on demand.
 """
-from .utils.safe_checkpoint import allow_openmmlab_checkpoints
+from .utils import allow_openmmlab_checkpoints
 
 allow_openmmlab_checkpoints()
 
-from . import codecs, datasets, evaluation, models  # noqa: E402,F401  (registration)
+from . import codecs, datasets, engine, evaluation, models  # noqa: E402,F401  (registration)
 
 __version__ = '0.1.0'

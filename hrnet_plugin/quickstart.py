@@ -11,16 +11,12 @@ The engine of ``tools/quickstart.py``. Everything goes under one output folder::
 Files are added or overwritten by name; the only ones deleted are the run's own older
 checkpoints (mmengine keeps the last two).
 """
-from __future__ import annotations
-
 import contextlib
 import json
 import sys
-import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -29,24 +25,11 @@ from mmengine.runner import Runner
 from PIL import Image
 
 from .datasets.synthetic import generate_synthetic_coco
-from .engine.time_budget_hook import INFO_KEY
+from .engine import TIME_BUDGET_KEY
+from .utils import PathLike, check_writable_dir, read_detection_results, read_json
 
 #: The metrics of ``summary.json``, for each kind of person boxes.
 SUMMARY_METRICS = ('coco/AP', 'coco/AP .5', 'coco/AR')
-
-
-def check_out_dir(out_dir: Path) -> None:
-    """Creates ``out_dir`` if needed and checks that files can be written in it.
-
-    Raises:
-        OSError: naming the folder and the reason.
-    """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out_dir):
-            pass
-    except OSError as error:
-        raise OSError(f'cannot write into {out_dir}: {error.strerror or error}') from error
 
 
 def last_checkpoint(work_dir: Path) -> Optional[Path]:
@@ -55,7 +38,7 @@ def last_checkpoint(work_dir: Path) -> Optional[Path]:
     return Path(pointer.read_text().strip()) if pointer.is_file() else None
 
 
-def build_config(config: str | Path, out_dir: Path, data: dict[str, Any], minutes: float,
+def build_config(config: PathLike, out_dir: Path, data: Dict[str, Any], minutes: float,
                  seed: int, resume: bool, cfg_options: Optional[dict] = None) -> Config:
     """The quickstart config pointed at ``data`` (``generate_synthetic_coco``'s result), with
     the time budget, seed and resumption of the command line; ``cfg_options`` last."""
@@ -74,7 +57,7 @@ def build_config(config: str | Path, out_dir: Path, data: dict[str, Any], minute
     return cfg
 
 
-def read_scalars(work_dir: Path) -> tuple[list[dict], list[dict]]:
+def read_scalars(work_dir: Path) -> Tuple[List[dict], List[dict]]:
     """The training and validation records logged in ``work_dir``, across resumed runs.
 
     Each run of the Runner logs into its own timestamped folder. Records of a later run replace
@@ -85,8 +68,8 @@ def read_scalars(work_dir: Path) -> tuple[list[dict], list[dict]]:
         Training records (``loss``, ``lr``, ``step``...) and validation records (``coco/AP``,
         ``step``...), each sorted by ``step`` (the iteration).
     """
-    train: list[dict] = []
-    val: list[dict] = []
+    train: List[dict] = []
+    val: List[dict] = []
     for path in sorted(work_dir.glob('*/vis_data/scalars.json')):
         records = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
         if not records:
@@ -123,22 +106,19 @@ def plot_curves(train: Sequence[dict], val: Sequence[dict], path: Path,
     plt.close(fig)
 
 
-def draw_predictions(config: Config, checkpoint: Path, data: dict[str, Any], path: Path,
+def draw_predictions(config: Config, checkpoint: Path, data: Dict[str, Any], path: Path,
                      num_images: int = 8, columns: int = 4, score_thr: float = 0.3) -> None:
     """Writes a PNG grid of the first validation images with the poses the checkpoint predicts
     in their detected boxes (``val_detections.json``, boxes scoring at least ``score_thr``)."""
-    from .apis import draw_pose, inference_topdown, init_pose_model
+    from .apis import draw_pose, estimate_poses, init_pose_model
 
     model = init_pose_model(config, str(checkpoint))
-    images = json.loads(Path(data['val_ann']).read_text())['images'][:num_images]
-    boxes: dict[int, list] = defaultdict(list)
-    for det in json.loads(Path(data['val_detections']).read_text()):
-        if det['score'] >= score_thr:
-            boxes[det['image_id']].append([*det['bbox'], det['score']])
+    images = read_json(data['val_ann'], 'annotation file')['images'][:num_images]
+    detected = read_detection_results(data['val_detections']).by_image_id()
+    boxes = [detected.get(image['id'], np.zeros((0, 5), np.float32)) for image in images]
     paths = [str(Path(data['val_img_dir']) / image['file_name']) for image in images]
-    results = inference_topdown(
-        model, paths, [np.array(boxes[image['id']], np.float32).reshape(-1, 5) for image in images],
-        bbox_format='xywh')
+    results = estimate_poses(model, paths, [b[b[:, 4] >= score_thr] for b in boxes],
+                             bbox_format='xywh')
     tiles = [draw_pose(cv2.imread(p), r, model.dataset_meta) for p, r in zip(paths, results)]
     tiles += [np.zeros_like(tiles[0])] * (-len(tiles) % columns)
     rows = [np.hstack(tiles[i:i + columns]) for i in range(0, len(tiles), columns)]
@@ -146,13 +126,13 @@ def draw_predictions(config: Config, checkpoint: Path, data: dict[str, Any], pat
     Image.fromarray(np.vstack(rows)[..., ::-1]).quantize(256).save(path, optimize=True)
 
 
-def _summary_metrics(metrics: dict[str, float]) -> dict[str, float]:
+def _summary_metrics(metrics: Dict[str, float]) -> Dict[str, float]:
     return {key: round(float(metrics[key]), 4) for key in SUMMARY_METRICS}
 
 
-def run_quickstart(config: str | Path, out_dir: str | Path, minutes: float, seed: int = 0,
+def run_quickstart(config: PathLike, out_dir: PathLike, minutes: float, seed: int = 0,
                    resume: bool = False, num_train: int = 1500, num_val: int = 200,
-                   cfg_options: Optional[dict] = None) -> dict[str, Any]:
+                   cfg_options: Optional[dict] = None) -> Dict[str, Any]:
     """Generates the data, trains within ``minutes``, evaluates and writes the report.
 
     Args:
@@ -175,7 +155,7 @@ def run_quickstart(config: str | Path, out_dir: str | Path, minutes: float, seed
     """
     start = time.perf_counter()
     out = Path(out_dir)
-    check_out_dir(out)
+    check_writable_dir(out)
     work_dir = out / 'train'
     if resume and last_checkpoint(work_dir) is None:
         raise FileNotFoundError(f'nothing to resume: no checkpoint in {work_dir}')
@@ -202,7 +182,7 @@ def run_quickstart(config: str | Path, out_dir: str | Path, minutes: float, seed
         print('Evaluating on the detected boxes, drawing predictions ...', file=console,
               flush=True)
         det_metrics = runner.test()
-        budget = runner.message_hub.get_info(INFO_KEY)
+        budget = runner.message_hub.get_info(TIME_BUDGET_KEY)
         draw_predictions(cfg, checkpoint, data, out / 'predictions.png')
     plot_curves(train_records, val_records, out / 'curves.png', det_metrics['coco/AP'])
     summary = {

@@ -9,7 +9,7 @@ import sys
 
 import torch
 
-from hrnet_plugin.utils.original_hrnet import convert_original_hrnet
+from hrnet_plugin.checkpoint import convert_original_hrnet
 
 
 def main() -> int:

@@ -3,7 +3,8 @@
 Persons come from an mmdet detector (``--det-config/--det-checkpoint``), from a COCO
 detection-results json (``--bboxes``), or else each whole image is one person. Writes to
 ``--out-dir``: ``predictions.json`` (COCO keypoint results), and unless ``--no-vis`` the
-images drawn under their own names, or ``<video stem>.mp4``. See docs/inference.md.
+images drawn under their own names, or ``<video stem>.mp4``; ``--format jsonl`` streams one json
+line per frame instead (or as well). See docs/inference.md.
 
     python tools/infer.py POSE_CONFIG POSE_CHECKPOINT --input PATH
         [--det-config C --det-checkpoint W | --bboxes FILE.json] [--out-dir DIR]
@@ -52,6 +53,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='IoU above which overlapping detector boxes are suppressed')
     parser.add_argument('--det-cat-id', type=int, default=0,
                         help='detector label of persons (0 for COCO-trained detectors)')
+    parser.add_argument('--format', nargs='+', default=['coco'], metavar='FORMAT',
+                        help="prediction outputs: 'coco' (predictions.json, COCO keypoint "
+                        "results), 'jsonl' (predictions.jsonl, one line per frame); several "
+                        'may be given')
     parser.add_argument('--no-vis', action='store_true', help='write predictions only')
     args = parser.parse_args(argv)
     if args.bboxes and (args.det_config or args.det_checkpoint):
@@ -76,8 +81,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                                         batch_size=args.batch_size)
         detections = apis.DetectionFile(args.bboxes) if args.bboxes else None
         summary = apis.run_topdown(pipeline, args.input, args.out_dir, detections,
-                                   kpt_thr=args.kpt_thr, visualize=not args.no_vis)
-    except (FileNotFoundError, ValueError) as error:
+                                   formats=args.format, visualize=not args.no_vis,
+                                   kpt_thr=args.kpt_thr)
+    except (OSError, ValueError) as error:
         print(f'infer.py: error: {error}', file=sys.stderr)
         return 1
     print(summary)

@@ -48,7 +48,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     before any work."""
     from mmengine.config import DictAction
 
-    from hrnet_plugin.quickstart import check_out_dir
+    from hrnet_plugin.utils import check_writable_dir
 
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out-dir', type=Path, default=Path('work_dirs/quickstart'),
@@ -66,7 +66,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
-        check_out_dir(args.out_dir)
+        check_writable_dir(args.out_dir)
     except OSError as error:
         parser.error(f'--out-dir: {error}')
     return args

@@ -10,7 +10,6 @@ runs. Examples::
 """
 import argparse
 import os
-import os.path as osp
 from typing import Dict, List, Optional
 
 import mmengine
@@ -21,7 +20,7 @@ from mmengine.runner import Runner
 # Registers the plugin (also listed in the configs' custom_imports) and allowlists the types of
 # mmengine checkpoints for torch's weights_only loading.
 import hrnet_plugin  # noqa: F401
-from hrnet_plugin.utils.dist import setup_cpu_distributed
+from hrnet_plugin.engine import load_run_config, setup_cpu_distributed
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -52,17 +51,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def build_config(args: argparse.Namespace) -> Config:
     """Load ``args.config`` and apply the command-line options to it."""
-    cfg = Config.fromfile(args.config)
-    # First, so that the flags below act on the overridden config (e.g. --dump extends an
-    # evaluator whose fields --cfg-options changed) and have the last word.
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
+    # --cfg-options first: the flags below act on the overridden config (e.g. --dump extends
+    # an evaluator whose fields --cfg-options changed) and have the last word.
+    cfg = load_run_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     cfg.load_from = args.checkpoint
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.dump is not None:
         # mmengine's DumpResults gathers the predictions of all ranks and pickles them.
         dump = {'type': 'DumpResults', 'out_file_path': args.dump}

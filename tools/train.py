@@ -11,7 +11,6 @@ runs. Examples::
 """
 import argparse
 import os
-import os.path as osp
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
@@ -44,15 +43,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def build_config(args: argparse.Namespace) -> Config:
     """Load ``args.config`` and apply the command-line options to it."""
-    cfg = Config.fromfile(args.config)
-    # First, so that the command-line flags below have the last word.
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    from hrnet_plugin.engine import load_run_config
+
+    cfg = load_run_config(args.config, args.cfg_options, args.launcher, args.work_dir)
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
@@ -74,7 +67,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     # Registers the plugin (also listed in the configs' custom_imports) and allowlists the types
     # of mmengine checkpoints for torch's weights_only loading, which `--resume` needs.
     import hrnet_plugin  # noqa: F401
-    from hrnet_plugin.utils.dist import setup_cpu_distributed
+    from hrnet_plugin.engine import setup_cpu_distributed
 
     cfg = build_config(args)
     setup_cpu_distributed(cfg)

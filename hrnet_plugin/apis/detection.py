@@ -19,7 +19,7 @@ from mmpose.evaluation.functional import nms
 from mmpose.structures import PoseDataSample
 
 from .checkpoints import local_checkpoint
-from .inference import ImageLike, inference_topdown
+from .inference import ImageLike, estimate_poses
 from .io import read_image, to_bgr
 
 
@@ -133,7 +133,7 @@ class TopDownPipeline:
                 detector, or use whole images when there is none.
 
         Returns:
-            One ``PoseDataSample`` per frame, as ``inference_topdown`` returns.
+            One ``PoseDataSample`` per frame, as ``estimate_poses`` returns.
         """
         if isinstance(frames, (str, Path, np.ndarray)):
             frames = [frames]
@@ -144,7 +144,7 @@ class TopDownPipeline:
                       for b in bboxes]
         elif self.detector is not None:
             bboxes = self.detect(images)
-        results = inference_topdown(self.pose_model, images, bboxes, batch_size=self.batch_size)
+        results = estimate_poses(self.pose_model, images, bboxes, batch_size=self.batch_size)
         for result, path in zip(results, paths):
             result.set_metainfo({'img_path': path})
         return results

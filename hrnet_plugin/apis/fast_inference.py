@@ -29,11 +29,11 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Uni
 import torch
 import torch.fx
 import torch.nn as nn
+from mmpose.models.utils.tta import flip_heatmaps
 from torch import Tensor
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from hrnet_plugin.models.pose_estimators.mixed_precision import extract_features
-from hrnet_plugin.models.utils import flip_heatmaps
 
 PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}
 # Submodules of an mmpose estimator whose convolutions are folded / converted.

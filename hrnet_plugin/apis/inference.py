@@ -138,58 +138,94 @@ def _empty_sample(metainfo: dict, num_keypoints: int) -> PoseDataSample:
     return sample
 
 
-def inference_topdown(model: nn.Module, images: Union[ImageLike, Sequence[ImageLike]],
-                      bboxes: Optional[Union[BoxesLike, Sequence[BoxesLike]]] = None,
-                      bbox_format: str = 'xyxy', batch_size: int = 32) -> List[PoseDataSample]:
-    """Estimate the keypoints of the persons in the boxes of one or more images.
+def _test_pipeline(model: nn.Module) -> Compose:
+    """The model's test pipeline (mmpose's ``LoadImage``/``GetBBoxCenterScale``/
+    ``TopdownAffine``/``PackPoseInputs``), built in the config's scope."""
+    with DefaultScope.overwrite_default_scope(model.cfg.get('default_scope', 'mmpose')):
+        return Compose(model.cfg.test_dataloader.dataset.pipeline)
 
-    Each image is read once; the crops of all images go through the model's test pipeline
-    (mmpose's ``GetBBoxCenterScale``/``TopdownAffine``/``PackPoseInputs``) and through the
-    model in batches of up to ``batch_size``, whatever image they come from.
 
-    Boxes are clipped to the image; boxes left with zero (or negative) area are dropped and
-    counted in each result's ``metainfo['num_dropped_bboxes']`` (their total is logged at INFO
-    level). An image whose boxes are an empty array gets an empty result (unlike
-    ``mmpose.apis.inference_topdown``, which then uses the whole image); ``None`` boxes mean
-    the whole image is one box.
+@torch.no_grad()
+def _predict(model: nn.Module, crops: Sequence[dict], batch_size: int) -> List[PoseDataSample]:
+    """``model.test_step`` over the packed crops, ``batch_size`` at a time, in order."""
+    results: List[PoseDataSample] = []
+    for start in range(0, len(crops), batch_size):
+        results += model.test_step(pseudo_collate(crops[start:start + batch_size]))
+    return results
+
+
+def inference_topdown(model: nn.Module, img: Union[np.ndarray, str],
+                      bboxes: Optional[Union[List, np.ndarray]] = None,
+                      bbox_format: str = 'xyxy') -> List[PoseDataSample]:
+    """Estimate the pose in each box of one image: ``mmpose.apis.inference_topdown``'s contract.
+
+    Args:
+        model: a top-down pose estimator from ``init_pose_model`` (or mmpose's ``init_model``).
+        img: an image file path, or an (H, W, 3) BGR array.
+        bboxes: (N, 4) boxes; None or empty: the whole image is one box.
+        bbox_format: ``'xyxy'`` or ``'xywh'`` (top-left corner, width, height).
+
+    Returns:
+        One ``PoseDataSample`` per box, in the boxes' order, with ``pred_instances`` holding one
+        instance (``keypoints`` (1, K, 2) in image pixels, ``keypoint_scores`` (1, K)). Boxes
+        are used as given (not clipped, none dropped); ``estimate_poses`` is the batched,
+        multi-image variant that checks them. One difference: the whole-image box of an
+        EXIF-rotated photo has the size of the image as decoded (as the crop sees it), where
+        mmpose takes the stored, unrotated size.
+    """
+    if bbox_format not in ('xyxy', 'xywh'):
+        raise ValueError(f"bbox_format must be 'xyxy' or 'xywh', got {bbox_format!r}")
+    path = None if isinstance(img, np.ndarray) else str(img)
+    image = read_image(path) if path is not None else img
+    if bboxes is None or len(bboxes) == 0:
+        height, width = image.shape[:2]
+        bboxes = np.array([[0, 0, width, height]], np.float32)
+    else:
+        bboxes = np.asarray(bboxes)
+        if bbox_format == 'xywh':
+            bboxes = bbox_xywh2xyxy(bboxes)
+    pipeline = _test_pipeline(model)
+    crops = [pipeline(dict(img=image, img_path=path, bbox=box[None],
+                           bbox_score=np.ones(1, np.float32), **model.dataset_meta))
+             for box in bboxes]
+    return _predict(model, crops, len(crops))
+
+
+def estimate_poses(model: nn.Module, images: Sequence[ImageLike],
+                   bboxes: Optional[Sequence[BoxesLike]] = None, batch_size: int = 32,
+                   bbox_format: str = 'xyxy') -> List[PoseDataSample]:
+    """Estimate the poses of the persons in the boxes of many images, batched across images.
+
+    Each image is read once; the crops of all images go through the model's test pipeline and
+    through the model in batches of up to ``batch_size``, whatever image they come from.
+
+    Boxes are clipped to the image; boxes left with zero (or negative, or non-finite) area are
+    dropped and counted in each result's ``metainfo['num_dropped_bboxes']`` (their total is
+    logged at INFO level). ``None`` boxes: the whole image is one box; an empty box array: no
+    person (an empty result).
 
     Args:
         model: a top-down pose estimator from ``init_pose_model``.
-        images: an image or a list of them: file paths or (H, W, 3) BGR arrays (grayscale
-            (H, W) and BGRA (H, W, 4) arrays are converted).
-        bboxes: per image, (N, 4) boxes or (N, 5) boxes with detection scores, or None; for a
-            single image, that image's boxes.
-        bbox_format: ``'xyxy'`` or ``'xywh'``.
+        images: file paths or (H, W, 3) BGR arrays (grayscale (H, W) and BGRA (H, W, 4)
+            arrays are converted).
+        bboxes: per image, (N, 4) boxes or (N, 5) boxes with detection scores, or None; None
+            for all: whole images.
         batch_size: crops per forward pass.
+        bbox_format: ``'xyxy'`` or ``'xywh'``.
 
     Returns:
-        One ``PoseDataSample`` per image (the per-box results merged as
+        One ``PoseDataSample`` per image (its boxes' results merged as
         ``mmpose.structures.merge_data_samples`` does), ``pred_instances`` holding
-        ``keypoints`` (N, K, 2) in image pixels, ``keypoint_scores`` (N, K), ``bboxes`` (N, 4)
-        xyxy and ``bbox_scores`` (N,).
+        ``keypoints`` (N, K, 2) in image pixels, ``keypoint_scores`` (N, K), ``bboxes``
+        (N, 4) xyxy and ``bbox_scores`` (N,).
     """
     if batch_size < 1:
         raise ValueError(f'batch_size must be >= 1, got {batch_size}')
-    if isinstance(images, (str, Path, np.ndarray)):
-        images, bboxes = [images], [bboxes]
-    elif bboxes is None:
-        bboxes = [None] * len(images)
+    bboxes = [None] * len(images) if bboxes is None else bboxes
     if len(bboxes) != len(images):
         raise ValueError(f'got {len(images)} images but {len(bboxes)} box arrays')
-
-    with DefaultScope.overwrite_default_scope(model.cfg.get('default_scope', 'mmpose')):
-        pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
-    per_image: List[List[PoseDataSample]] = [[] for _ in images]
-    metainfos = []
-    pending: List[Tuple[int, dict]] = []  # (image index, packed crop)
-
-    def flush() -> None:
-        with torch.no_grad():
-            samples = model.test_step(pseudo_collate([data for _, data in pending]))
-        for (index, _), sample in zip(pending, samples):
-            per_image[index].append(sample)
-        pending.clear()
-
+    pipeline = _test_pipeline(model)
+    owners, crops, metainfos = [], [], []
     for index, (image, boxes) in enumerate(zip(images, bboxes)):
         path = None if isinstance(image, np.ndarray) else str(image)
         image = read_image(path) if path is not None else to_bgr(image)
@@ -200,13 +236,12 @@ def inference_topdown(model: nn.Module, images: Union[ImageLike, Sequence[ImageL
         metainfos.append({'img_path': path, 'ori_shape': (height, width),
                           'img_shape': (height, width), 'num_dropped_bboxes': dropped})
         for box, score in zip(boxes, scores):
-            data = dict(img=image, img_path=path, bbox=box[None], bbox_score=score[None],
-                        **model.dataset_meta)
-            pending.append((index, pipeline(data)))
-            if len(pending) == batch_size:
-                flush()
-    if pending:
-        flush()
+            owners.append(index)
+            crops.append(pipeline(dict(img=image, img_path=path, bbox=box[None],
+                                       bbox_score=score[None], **model.dataset_meta)))
+    per_image: List[List[PoseDataSample]] = [[] for _ in images]
+    for owner, sample in zip(owners, _predict(model, crops, batch_size)):
+        per_image[owner].append(sample)
 
     dropped = sum(m['num_dropped_bboxes'] for m in metainfos)
     if dropped:

@@ -3,19 +3,8 @@
 Shapes: P boxes in the previous frame, N in the current one.
 """
 import numpy as np
-
-
-def bbox_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pairwise IoU of xyxy boxes ``a`` (P, 4) and ``b`` (N, 4): a (P, N) array."""
-    a = np.asarray(a, np.float64).reshape(-1, 4)
-    b = np.asarray(b, np.float64).reshape(-1, 4)
-    top_left = np.maximum(a[:, None, :2], b[None, :, :2])
-    bottom_right = np.minimum(a[:, None, 2:], b[None, :, 2:])
-    inter = np.prod(np.clip(bottom_right - top_left, 0, None), axis=2)
-    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
-    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
-    union = area_a[:, None] + area_b[None, :] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+import torch
+from mmpose.structures.bbox import bbox_overlaps
 
 
 class IoUTracker:
@@ -42,7 +31,7 @@ class IoUTracker:
     def update(self, bboxes: np.ndarray) -> np.ndarray:
         """Track ids (N,) of the current frame's boxes (N, 4) xyxy."""
         bboxes = np.asarray(bboxes, np.float64).reshape(-1, 4)
-        ious = bbox_iou(self._boxes, bboxes)
+        ious = bbox_overlaps(torch.from_numpy(self._boxes), torch.from_numpy(bboxes)).numpy()
         ids = np.full(len(bboxes), -1, np.int64)
         taken = np.zeros(len(self._boxes), bool)
         # Visit pairs by decreasing IoU; stops at the first one below the threshold.

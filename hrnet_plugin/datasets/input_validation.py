@@ -10,14 +10,12 @@ below before mmpose loads the files.
 
 Shape legend: K keypoints of the dataset (``metainfo['num_keypoints']``).
 """
-from __future__ import annotations
-
-import json
 import os
-from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, List, Optional, Sequence, Set
 
 import numpy as np
+
+from hrnet_plugin.utils import PERSON_CATEGORY_ID, PathLike, read_detection_results, read_json
 
 #: Fields mmpose reads from every image / person annotation of a COCO-style file.
 COCO_IMAGE_FIELDS = ('id', 'file_name', 'width', 'height')
@@ -26,45 +24,23 @@ COCO_ANNOTATION_FIELDS = ('id', 'image_id', 'category_id', 'bbox', 'keypoints')
 MPII_FIELDS = ('image', 'joints', 'joints_vis', 'center', 'scale')
 #: Fields mmpose reads from every entry of a COCO-format detection file (``bbox_file``).
 DETECTION_FIELDS = ('image_id', 'category_id', 'bbox', 'score')
-#: The category of persons in COCO-style files; mmpose keeps only these detections.
-PERSON_CATEGORY = 1
 _EXAMPLES = 5  # how many offending items an error message lists
 
 
-def read_json(path: str | os.PathLike, what: str) -> Any:
-    """Parse a json file, or raise naming the file and the position of the syntax error.
-
-    Args:
-        path: the file.
-        what: what the file is, for the message (e.g. ``'annotation file'``).
-
-    Raises:
-        FileNotFoundError: if ``path`` is not a file.
-        ValueError: if it is not valid json.
-    """
-    if not Path(path).is_file():
-        raise FileNotFoundError(f'{what} {path} does not exist')
-    try:
-        with open(path, encoding='utf-8') as file:
-            return json.load(file)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f'{what} {path} is not valid json: {error}') from error
-
-
-def _missing_fields(entry: Any, fields: Sequence[str]) -> list[str]:
+def _missing_fields(entry: Any, fields: Sequence[str]) -> List[str]:
     """The ``fields`` an entry lacks (all of them when it is not a json object)."""
     return list(fields) if not isinstance(entry, dict) else [f for f in fields if f not in entry]
 
 
-def _require_list(content: Any, key: str, path: str | os.PathLike) -> list:
+def _require_list(content: Any, key: str, path: PathLike) -> list:
     """``content[key]`` if ``content`` is a json object holding a list there."""
     if not isinstance(content, dict) or not isinstance(content.get(key), list):
         raise ValueError(f'annotation file {path}: top-level field "{key}" (a list) is missing')
     return content[key]
 
 
-def check_coco_annotations(content: Any, path: str | os.PathLike,
-                           num_keypoints: int) -> set[int]:
+def check_coco_annotations(content: Any, path: PathLike,
+                           num_keypoints: int) -> Set[int]:
     """Check a COCO-style keypoint annotation file (COCO, PoseTrack18) as mmpose reads it.
 
     Args:
@@ -100,7 +76,7 @@ def check_coco_annotations(content: Any, path: str | os.PathLike,
     return image_ids
 
 
-def check_mpii_annotations(content: Any, path: str | os.PathLike, num_keypoints: int) -> int:
+def check_mpii_annotations(content: Any, path: PathLike, num_keypoints: int) -> int:
     """Check an MPII annotation file (mmpose's json conversion) as mmpose reads it.
 
     Args:
@@ -133,8 +109,8 @@ def check_mpii_annotations(content: Any, path: str | os.PathLike, num_keypoints:
     return len(content)
 
 
-def check_detections(path: str | os.PathLike, image_ids: set[int],
-                     ann_file: str | os.PathLike) -> None:
+def check_detections(path: PathLike, image_ids: Set[int],
+                     ann_file: PathLike) -> None:
     """Check a COCO-format detection file against the images of the annotation file.
 
     Args:
@@ -146,20 +122,13 @@ def check_detections(path: str | os.PathLike, image_ids: set[int],
         ValueError: if the file is malformed, holds no person detection, or refers to images
             that ``ann_file`` does not have.
     """
-    detections = read_json(path, 'bbox_file')
-    if not isinstance(detections, list):
-        raise ValueError(f'bbox_file {path}: expected a list of detections, '
-                         f'got {type(detections).__name__}')
-    for index, det in enumerate(detections):
-        if missing := _missing_fields(det, DETECTION_FIELDS):
-            raise ValueError(f'bbox_file {path}: detection [{index}] lacks field(s) {missing}')
-    persons = [det for det in detections if det['category_id'] == PERSON_CATEGORY]
-    if not persons:
+    persons = read_detection_results(path, PERSON_CATEGORY_ID, require=DETECTION_FIELDS)
+    if not len(persons):
         raise ValueError(f'bbox_file {path} holds no person detection '
-                         f'(category_id {PERSON_CATEGORY})')
-    unknown = sorted({det['image_id'] for det in persons} - image_ids)
+                         f'(category_id {PERSON_CATEGORY_ID})')
+    unknown = sorted(set(persons.image_ids.tolist()) - image_ids)
     if unknown:
-        matched = sum(det['image_id'] in image_ids for det in persons)
+        matched = int(np.isin(persons.image_ids, list(image_ids)).sum())
         raise ValueError(
             f'bbox_file {path}: {len(persons) - matched} of {len(persons)} person detections '
             f'belong to {len(unknown)} image id(s) that are not in {ann_file}, e.g. '
@@ -215,18 +184,18 @@ class InputValidationMixin:
     reads them; after filtering, that samples remain and their images exist.
     """
 
-    def check_annotation_file(self, content: Any) -> set[int] | None:
+    def check_annotation_file(self, content: Any) -> Optional[Set[int]]:
         """Check the parsed annotation file; return its image ids (``None``: not COCO-style)."""
         return check_coco_annotations(content, self.ann_file, self.metainfo['num_keypoints'])
 
     @classmethod
-    def _load_metainfo(cls, metainfo: dict | None = None) -> dict:
+    def _load_metainfo(cls, metainfo: Optional[dict] = None) -> dict:
         """mmpose's parsed metainfo, checked."""
         parsed = super()._load_metainfo(metainfo)
         check_pose_metainfo(parsed)
         return parsed
 
-    def load_data_list(self) -> list[dict]:
+    def load_data_list(self) -> List[dict]:
         """Check the annotation and detection files, then let mmpose load them."""
         image_ids = self.check_annotation_file(read_json(self.ann_file, 'annotation file'))
         if self.bbox_file:
@@ -235,7 +204,7 @@ class InputValidationMixin:
             check_detections(self.bbox_file, image_ids, self.ann_file)
         return super().load_data_list()
 
-    def filter_data(self) -> list[dict]:
+    def filter_data(self) -> List[dict]:
         """mmpose's filtered samples, checked to be there and to have their images."""
         data_list = super().filter_data()
         source = self.bbox_file or self.ann_file

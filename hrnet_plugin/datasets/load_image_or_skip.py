@@ -1,6 +1,4 @@
 """Image loading for training that skips unreadable images instead of stopping the run."""
-from __future__ import annotations
-
 import logging
 from typing import Any, Optional
 

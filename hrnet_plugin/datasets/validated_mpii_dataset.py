@@ -1,14 +1,12 @@
 """mmpose's ``MpiiDataset`` with its inputs checked up front."""
-from __future__ import annotations
-
 from typing import Any
 
 from mmpose.datasets import MpiiDataset
 
-from hrnet_plugin.evaluation.functional import read_mpii_headbox_mat
 from hrnet_plugin.registry import DATASETS
 
 from .input_validation import InputValidationMixin, check_mpii_annotations
+from .mpii_headboxes import read_mpii_headbox_mat
 
 
 @DATASETS.register_module()

@@ -3,25 +3,20 @@
 The plan lives in the message hub, which mmengine saves in every checkpoint and restores on
 ``resume``, so an interrupted run continues the same schedule with the time it has left.
 """
-from __future__ import annotations
-
 import math
 import time
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 from mmengine.hooks import Hook
-from mmengine.registry import Registry
 from mmengine.runner import IterBasedTrainLoop
-from mmpose.registry import HOOKS as MMPOSE_HOOKS
 
-#: Hooks of the plugin, built from configs as ``hrnet_plugin.<Name>``.
-HOOKS = Registry('hook', parent=MMPOSE_HOOKS, scope='hrnet_plugin',
-                 locations=['hrnet_plugin.engine'])
+from hrnet_plugin.registry import HOOKS
+
 #: Message hub key of the budget's state, a dict: ``budget`` and ``elapsed`` seconds
 #: (validations included); ``train_seconds`` spent in ``train_iters`` timed iterations (without
 #: validations, nor the first iteration of each process); the plan, ``max_iters`` and
 #: ``val_interval``; and ``val_seconds``, the duration of the last validation.
-INFO_KEY = 'time_budget'
+TIME_BUDGET_KEY = 'time_budget'
 
 
 @HOOKS.register_module()
@@ -67,7 +62,7 @@ class TimeBudgetHook(Hook):
         self.budget = 60.0 * minutes
         self.calibration_iters = calibration_iters
         self.num_evaluations = num_evaluations
-        self._state: dict[str, Any] = {}
+        self._state: Dict[str, Any] = {}
         self._clock_start: Optional[float] = None
         self._elapsed_before = 0.0  # seconds spent by the earlier processes of a resumed run
         self._val_start = 0.0
@@ -84,7 +79,7 @@ class TimeBudgetHook(Hook):
                             f'(train_cfg.type=IterBasedTrainLoop), got {type(loop).__name__}')
         self._max_iters_cap = loop.max_iters
         self._training = True
-        resumed = runner.message_hub.get_info(INFO_KEY)
+        resumed = runner.message_hub.get_info(TIME_BUDGET_KEY)
         self._state = dict(budget=self.budget, elapsed=0.0, train_seconds=0.0, train_iters=0,
                            max_iters=None, val_interval=None, val_seconds=0.0)
         if resumed is not None:
@@ -144,7 +139,7 @@ class TimeBudgetHook(Hook):
         return self._elapsed_before + time.perf_counter() - self._clock_start
 
     def _publish(self, runner) -> None:
-        runner.message_hub.update_info(INFO_KEY, dict(self._state))
+        runner.message_hub.update_info(TIME_BUDGET_KEY, dict(self._state))
 
     def _plan(self, runner, done: int) -> None:
         """Sets max_iters, and the validation interval, to fit the budget left after ``done``

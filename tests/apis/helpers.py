@@ -17,10 +17,11 @@ from mmengine.registry import DefaultScope
 
 from hrnet_plugin.apis import init_pose_model
 
+from ..conftest import DATA_ROOT
 from ..models.hrnet_archs import TINY_EXTRA
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-COCO_DIR = REPO_ROOT.parent / 'shared' / 'data' / 'coco'
+COCO_DIR = DATA_ROOT / 'coco'
 COCO_IMAGES = sorted(COCO_DIR.glob('*.jpg'))
 W32_CONFIG = REPO_ROOT / 'configs' / 'coco' / 'td-hm_hrnet-w32_8xb64-210e_coco-256x192.py'
 # mmdet installs its configs with the package.

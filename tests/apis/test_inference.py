@@ -1,5 +1,5 @@
-"""inference_topdown / init_pose_model: equal to mmpose's inference on the COCO samples, and
-the box, image-format and checkpoint handling around it."""
+"""inference_topdown / estimate_poses / init_pose_model: equal to mmpose's inference on the COCO
+samples, and the box, image-format and checkpoint handling around it."""
 import cv2
 import numpy as np
 import pytest
@@ -9,7 +9,7 @@ from mmpose.apis import inference_topdown as mmpose_inference_topdown
 from mmpose.apis import init_model as mmpose_init_model
 from mmpose.structures import merge_data_samples
 
-from hrnet_plugin.apis import inference_topdown, init_pose_model, prepare_bboxes
+from hrnet_plugin.apis import estimate_poses, inference_topdown, init_pose_model, prepare_bboxes
 
 from .helpers import COCO_IMAGES, W32_CONFIG, coco_detections, tiny_pose_config, write_pose_files
 
@@ -38,31 +38,70 @@ def tiny_model(tiny_files):
     return init_pose_model(*tiny_files)
 
 
+def _assert_same_poses(got, expected):
+    """Two lists of PoseDataSample: same boxes, keypoints within 1e-3 px, scores within 1e-5."""
+    assert len(got) == len(expected)
+    for ours, ref in zip(got, expected):
+        assert ours.img_path == ref.img_path and ours.ori_shape == ref.ori_shape
+        np.testing.assert_array_equal(ours.pred_instances.bboxes, ref.pred_instances.bboxes)
+        np.testing.assert_allclose(ours.pred_instances.keypoints, ref.pred_instances.keypoints,
+                                   rtol=0, atol=1e-3)
+        np.testing.assert_allclose(ours.pred_instances.keypoint_scores,
+                                   ref.pred_instances.keypoint_scores, rtol=0, atol=1e-5)
+
+
 @pytest.mark.parametrize('flip_test', [True, False])
-def test_equals_mmpose_inference_topdown(w32_models, flip_test):
-    """Batched over all images (3 crops per batch, so batches mix images) == mmpose per image,
-    with flip test (the config's default) and without."""
+def test_inference_topdown_equals_mmpose(w32_models, flip_test):
+    """mmpose's contract: one sample per box, on each sample image with its detections, with
+    flip test (the config's default) and without; keypoints within 1e-3 px."""
     ours_model, ref_model = w32_models
     for model in w32_models:
         model.test_cfg['flip_test'] = flip_test
     detections = coco_detections(BOX_SCORE_THR)
-    paths = [str(p) for p in COCO_IMAGES]
-    ours = inference_topdown(ours_model, paths, [detections[p.name] for p in COCO_IMAGES],
-                             batch_size=3)
     assert sum(len(d) for d in detections.values()) == 7
+    for path in COCO_IMAGES:
+        boxes = detections[path.name][:, :4]
+        got = inference_topdown(ours_model, str(path), boxes)
+        expected = mmpose_inference_topdown(ref_model, str(path), boxes)
+        assert len(got) == len(boxes)
+        _assert_same_poses(got, expected)
+    # Random weights, yet the keypoints are not degenerate (all at one spot).
+    assert np.ptp(got[0].pred_instances.keypoints[..., 0]) > 10
+
+
+def test_inference_topdown_without_boxes_equals_mmpose(w32_models):
+    """No boxes, or an empty box array: the whole image is one box, as in mmpose; also for an
+    image given as an array, and for boxes in xywh format."""
+    ours_model, ref_model = w32_models
+    path = str(COCO_IMAGES[1])
+    image = cv2.imread(path)
+    for boxes in (None, np.zeros((0, 4)), []):
+        got = inference_topdown(ours_model, path, boxes)
+        assert len(got) == 1
+        np.testing.assert_array_equal(got[0].pred_instances.bboxes, [[0, 0, 500, 333]])
+        _assert_same_poses(got, mmpose_inference_topdown(ref_model, path, boxes))
+    _assert_same_poses(inference_topdown(ours_model, image),
+                       mmpose_inference_topdown(ref_model, image))
+    xywh = np.array([[20, 30, 200, 250]])
+    _assert_same_poses(inference_topdown(ours_model, path, xywh, bbox_format='xywh'),
+                       mmpose_inference_topdown(ref_model, path, xywh, bbox_format='xywh'))
+
+
+def test_estimate_poses_batched_equals_mmpose(w32_models):
+    """Crops of all images batched 3 at a time (batches mix images), merged per image == mmpose
+    per image; box scores carried through."""
+    ours_model, ref_model = w32_models
+    detections = coco_detections(BOX_SCORE_THR)
+    paths = [str(p) for p in COCO_IMAGES]
+    ours = estimate_poses(ours_model, paths, [detections[p.name] for p in COCO_IMAGES],
+                          batch_size=3)
+    assert len(ours) == len(COCO_IMAGES)
     for path, result in zip(COCO_IMAGES, ours):
         boxes = detections[path.name]
         ref = merge_data_samples(mmpose_inference_topdown(ref_model, str(path), boxes[:, :4]))
-        got, expected = result.pred_instances, ref.pred_instances
-        assert result.img_path == str(path) and result.ori_shape == ref.ori_shape
-        assert got.keypoints.shape == (len(boxes), 17, 2)
-        np.testing.assert_allclose(got.keypoints, expected.keypoints, rtol=0, atol=1e-3)
-        np.testing.assert_allclose(got.keypoint_scores, expected.keypoint_scores, rtol=0,
-                                   atol=1e-5)
-        np.testing.assert_array_equal(got.bboxes, expected.bboxes)
-        np.testing.assert_array_equal(got.bbox_scores, boxes[:, 4])
-        # Random weights, yet the keypoints are not degenerate (all at one spot).
-        assert np.ptp(got.keypoints[..., 0]) > 10
+        _assert_same_poses([result], [ref])
+        assert result.pred_instances.keypoints.shape == (len(boxes), 17, 2)
+        np.testing.assert_array_equal(result.pred_instances.bbox_scores, boxes[:, 4])
 
 
 def test_prepare_bboxes_clips_and_drops():
@@ -82,18 +121,19 @@ def test_prepare_bboxes_clips_and_drops():
         prepare_bboxes(np.zeros((2, 3)), (100, 200))
 
 
-def test_boxes_outside_image_and_empty_boxes(tiny_model):
+def test_estimate_poses_clips_boxes_and_counts_empty_ones(tiny_model):
     image = cv2.imread(str(COCO_IMAGES[1]))  # 500 x 333
-    clipped, whole = inference_topdown(
+    clipped, whole = estimate_poses(
         tiny_model, [image, image], [np.array([[-50, -40, 250, 400], [5, 5, 5, 80]]), None])
-    reference, = inference_topdown(tiny_model, image, np.array([[0, 0, 250, 333]]))
+    reference, = estimate_poses(tiny_model, [image], [np.array([[0, 0, 250, 333]])])
     assert clipped.num_dropped_bboxes == 1
     np.testing.assert_array_equal(clipped.pred_instances.bboxes, [[0, 0, 250, 333]])
     np.testing.assert_allclose(clipped.pred_instances.keypoints,
                                reference.pred_instances.keypoints, atol=1e-4)
     np.testing.assert_array_equal(whole.pred_instances.bboxes, [[0, 0, 500, 333]])
-    # An empty box array means no person (mmpose would use the whole image instead).
-    empty, = inference_topdown(tiny_model, image, np.zeros((0, 4)))
+    # In the batched API an empty box array means no person (inference_topdown, as mmpose's,
+    # uses the whole image instead).
+    empty, = estimate_poses(tiny_model, [image], [np.zeros((0, 4))])
     assert empty.pred_instances.keypoints.shape == (0, 17, 2)
     assert empty.pred_instances.keypoint_scores.shape == (0, 17)
     assert empty.ori_shape == (333, 500)
@@ -107,7 +147,7 @@ def test_grayscale_and_rgba_inputs(tiny_model, tmp_path):
     cv2.imwrite(str(tmp_path / 'gray.png'), gray)
     cv2.imwrite(str(tmp_path / 'rgba.png'), bgra)
     box = np.array([[270, 40, 510, 390]])
-    results = inference_topdown(
+    results = estimate_poses(
         tiny_model, [cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), gray, gray[..., None],
                      str(tmp_path / 'gray.png'), bgr, bgra, str(tmp_path / 'rgba.png')],
         [box] * 7)
@@ -145,15 +185,14 @@ def test_init_pose_model_loads_weights_and_meta(tmp_path):
 def test_fast_inference_options_keep_results(tiny_files, tiny_model):
     """init_pose_model hands BatchNorm fusion and channels_last to the performance module;
     the predictions stay those of the plain model (up to float rounding)."""
-    pytest.importorskip('hrnet_plugin.apis.fast_inference')
     fast = init_pose_model(*tiny_files, fuse_bn=True, channels_last=True)
     channels_last = torch.channels_last
     assert fast.backbone.conv2.weight.is_contiguous(memory_format=channels_last)
     assert not tiny_model.backbone.conv2.weight.is_contiguous(memory_format=channels_last)
     boxes = coco_detections(BOX_SCORE_THR)[COCO_IMAGES[0].name]
-    got, = inference_topdown(fast, str(COCO_IMAGES[0]), boxes)
-    expected, = inference_topdown(tiny_model, str(COCO_IMAGES[0]), boxes)
+    got, = estimate_poses(fast, [str(COCO_IMAGES[0])], [boxes])
+    expected, = estimate_poses(tiny_model, [str(COCO_IMAGES[0])], [boxes])
     np.testing.assert_allclose(got.pred_instances.keypoints, expected.pred_instances.keypoints,
-                               atol=1e-2)
+                               atol=1e-3)
     np.testing.assert_allclose(got.pred_instances.keypoint_scores,
                                expected.pred_instances.keypoint_scores, atol=1e-4)

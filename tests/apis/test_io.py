@@ -1,4 +1,4 @@
-"""Inputs (images, folders, videos, detection files), COCO records, the streaming writer and
+"""Inputs (images, folders, videos, detection files), COCO records, the result writers and
 drawing, on hand-made data."""
 import json
 
@@ -13,13 +13,13 @@ from hrnet_plugin.apis import (
     DetectionFile,
     Frame,
     InputSource,
-    PredictionWriter,
     coco_keypoint_records,
     draw_pose,
     read_image,
     to_bgr,
 )
 from hrnet_plugin.apis.io import image_id_from_name
+from hrnet_plugin.apis.writers import CocoKeypointsWriter, JsonLinesWriter, read_frame_records
 
 from .helpers import COCO_DIR, COCO_IMAGES, write_video
 
@@ -93,7 +93,7 @@ def test_detection_file_matching(tmp_path, caplog):
     with pytest.raises(ValueError, match='none of its 3 person detections'):
         detections.check_coverage(['b.jpg'], [1])
     path.write_text(json.dumps([{'image_id': 1, 'score': 1}]))
-    with pytest.raises(ValueError, match='entry 0 is not a detection'):
+    with pytest.raises(ValueError, match=r"det.json: entry \[0\] lacks field\(s\) \['bbox'\]"):
         DetectionFile(path)
 
 
@@ -111,18 +111,55 @@ def test_coco_keypoint_records_hand_computed():
     assert coco_keypoint_records(empty, 1) == []
 
 
-def test_prediction_writer_streams_then_finalises(tmp_path):
-    writer = PredictionWriter(tmp_path)
-    writer.add([{'image_id': 1}])
-    writer.add([{'image_id': 2}, {'image_id': 3}])
-    # Before close (e.g. the run died): every record so far is on disk, one per line.
-    lines = (tmp_path / 'predictions.partial.jsonl').read_text().splitlines()
-    assert [json.loads(line) for line in lines] == [{'image_id': i} for i in (1, 2, 3)]
-    assert not (tmp_path / 'predictions.json').exists()
-    writer.close()
-    assert json.loads((tmp_path / 'predictions.json').read_text()) == \
-        [{'image_id': i} for i in (1, 2, 3)]
-    assert not (tmp_path / 'predictions.partial.jsonl').exists()
+def _frames_and_results():
+    """Three frames of a folder: 2 persons, none, 1 person."""
+    results = [_sample(np.full((n, 3, 2), i, np.float32), np.full((n, 3), 0.5, np.float32),
+                       np.tile([[0., 0, 4, 4]], (n, 1)), np.ones(n))
+               for i, n in enumerate((2, 0, 1))]
+    frames = [Frame(i, 10 + i, f'{i}.jpg', None) for i in range(3)]
+    return frames, results
+
+
+def test_json_lines_writer_streams_every_frame(tmp_path):
+    source = InputSource(COCO_IMAGES[0])
+    frames, results = _frames_and_results()
+    writer = JsonLinesWriter(tmp_path, source, {})
+    for frame, result in zip(frames[:2], results[:2]):
+        writer.write(frame, result)
+    # Before close (e.g. the run died): every frame so far is on disk, persons or not.
+    lines = [json.loads(line) for line in (tmp_path / 'predictions.jsonl').read_text()
+             .splitlines()]
+    assert [(r['file_name'], r['image_id'], len(r['persons'])) for r in lines] == \
+        [('0.jpg', 10, 2), ('1.jpg', 11, 0)]
+    assert lines[0]['persons'][0] == coco_keypoint_records(results[0], 10,
+                                                           extra={'file_name': '0.jpg'})[0]
+    writer.write(frames[2], results[2])
+    assert writer.close() == [tmp_path / 'predictions.jsonl']
+    # A line cut short by a crash is not a record.
+    with open(tmp_path / 'predictions.jsonl', 'a') as file:
+        file.write('{"file_name": "3.jpg", "ima')
+    assert [r['image_id'] for r in read_frame_records(tmp_path / 'predictions.jsonl')] == \
+        [10, 11, 12]
+
+
+def test_coco_keypoints_writer_finalises_atomically(tmp_path):
+    source = InputSource(COCO_IMAGES[0])
+    frames, results = _frames_and_results()
+    (tmp_path / 'predictions.json').write_text('["an earlier run"]')
+    with pytest.raises(RuntimeError), CocoKeypointsWriter(tmp_path, source, {}) as writer:
+        writer.write(frames[0], results[0])
+        raise RuntimeError('the run fails')
+    # The earlier result is intact; the stream of the failed run keeps its frame.
+    assert json.loads((tmp_path / 'predictions.json').read_text()) == ['an earlier run']
+    assert len(list(read_frame_records(tmp_path / 'predictions.partial.jsonl'))) == 1
+    with CocoKeypointsWriter(tmp_path, source, {}) as writer:
+        for frame, result in zip(frames, results):
+            writer.write(frame, result)
+    records = json.loads((tmp_path / 'predictions.json').read_text())
+    assert [(r['image_id'], r['file_name']) for r in records] == \
+        [(10, '0.jpg'), (10, '0.jpg'), (12, '2.jpg')]
+    assert records[2] == coco_keypoint_records(results[2], 12, extra={'file_name': '2.jpg'})[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['predictions.json']
 
 
 def test_draw_pose_colours_by_score():

@@ -16,7 +16,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmpose.registry import DATASETS
 
-from hrnet_plugin.evaluation.functional import write_mpii_headbox_mat
+from hrnet_plugin.datasets import write_mpii_headbox_mat
 
 from .samples import COCO_DETECTIONS, SAMPLES, sample_dataset_cfg
 

@@ -12,8 +12,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 from torch import nn
 
-from hrnet_plugin.engine import TimeBudgetHook
-from hrnet_plugin.engine.time_budget_hook import INFO_KEY
+from hrnet_plugin.engine import TIME_BUDGET_KEY, TimeBudgetHook
 
 CAP = 10_000  # the config's max_iters: an upper bound the budget brings down
 
@@ -87,7 +86,7 @@ def test_plans_the_run_and_its_schedule_to_the_budget(tmp_path):
     runner = _runner(tmp_path, SleepyModel(delay=0.05), TimeBudgetHook(minutes=0.05,
                                                                        num_evaluations=None))
     runner.train()
-    state = runner.message_hub.get_info(INFO_KEY)
+    state = runner.message_hub.get_info(TIME_BUDGET_KEY)
     # 3 s at ~0.05 s per iteration: ~60 iterations, planned after 10; the plan, not the hard
     # stop, ended the run, about when the budget ran out.
     assert 40 <= runner.iter <= 62
@@ -104,7 +103,7 @@ def test_stops_when_the_budget_is_spent_and_saves_the_last_iteration(tmp_path):
     model = SleepyModel(delay=0.025, slow_from=15, slow_delay=0.2)
     runner = _runner(tmp_path, model, TimeBudgetHook(minutes=0.05, num_evaluations=None))
     runner.train()
-    state = runner.message_hub.get_info(INFO_KEY)
+    state = runner.message_hub.get_info(TIME_BUDGET_KEY)
     assert runner.iter < state['max_iters']  # the plan (made at full speed) was cut short
     assert 3.0 <= state['elapsed'] <= 3.0 + 0.5  # stopped within the iteration after 3 s
     assert runner.iter == model.steps < 40
@@ -115,7 +114,7 @@ def test_reserves_time_for_the_validations(tmp_path):
     hook = TimeBudgetHook(minutes=0.08, num_evaluations=3)
     runner = _runner(tmp_path, SleepyModel(delay=0.05), hook, val_seconds=0.5)
     runner.train()
-    state = runner.message_hub.get_info(INFO_KEY)
+    state = runner.message_hub.get_info(TIME_BUDGET_KEY)
     # 4.8 s: three validations (the last one at the end) cost 1.5 s of it.
     assert state['val_interval'] is not None
     assert runner.iter == state['max_iters']

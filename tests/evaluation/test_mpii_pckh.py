@@ -5,10 +5,8 @@ gets a square head box centred between joints 8 (upper_neck) and 9 (head_top), w
 their distance, written to pytest's ``tmp_path``. Expected PCKh values are counted from the
 annotation's ``joints_vis``, not taken from the code under test.
 """
-from __future__ import annotations
-
 import json
-from pathlib import Path
+from typing import Dict, List
 
 import numpy as np
 import pytest
@@ -16,9 +14,11 @@ from mmpose.datasets import MpiiDataset
 from mmpose.registry import METRICS
 from scipy.io import loadmat, savemat
 
-from hrnet_plugin.evaluation.functional import read_mpii_headbox_mat, write_mpii_headbox_mat
+from hrnet_plugin.datasets import read_mpii_headbox_mat, write_mpii_headbox_mat
 
-DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data' / 'mpii'
+from ..conftest import DATA_ROOT
+
+DATA = DATA_ROOT / 'mpii'
 ANN_FILE = DATA / 'test_mpii.json'
 UPPER_NECK, HEAD_TOP, RIGHT_ANKLE, LEFT_WRIST = 8, 9, 0, 15
 PELVIS_THORAX = (6, 7)  # left out of MPII's total PCKh
@@ -26,7 +26,7 @@ SIDE_FACTOR = 1.1
 
 
 @pytest.fixture(scope='module')
-def annotations() -> list[dict]:
+def annotations() -> List[dict]:
     return json.loads(ANN_FILE.read_text())
 
 
@@ -47,7 +47,7 @@ def dataset(headboxes, tmp_path) -> MpiiDataset:
                        test_mode=True)
 
 
-def _pckh(dataset: MpiiDataset, shifts: dict[int, float]) -> dict[str, float]:
+def _pckh(dataset: MpiiDataset, shifts: Dict[int, float]) -> Dict[str, float]:
     """Run mmpose's MpiiPCKAccuracy on ground truth moved by ``shifts`` (joint -> head sizes).
 
     Data samples mirror what ``TopdownPoseEstimator`` emits after ``PackPoseInputs``: predicted

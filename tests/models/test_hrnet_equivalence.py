@@ -3,11 +3,11 @@ import pytest
 import torch
 from mmpose.models.backbones import HRNet as MMPoseHRNet
 from mmpose.models.heads import HeatmapHead as MMPoseHeatmapHead
-from mmpose.models.utils.tta import flip_heatmaps as mmpose_flip_heatmaps
+from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.registry import MODELS
 
 import hrnet_plugin  # noqa: F401
-from hrnet_plugin.models import HeatmapHead, HRNet, flip_heatmaps
+from hrnet_plugin.models import HeatmapHead, HRNet
 from hrnet_plugin.models.backbones.hrnet_presets import hrnet_extra
 
 from .hrnet_archs import TINY_EXTRA
@@ -46,8 +46,8 @@ def test_heatmaps_equal_mmpose(width, size):
     with torch.no_grad():
         expected = ref[1](ref[0](x))
         got = ours[1](ours[0](x))
-        flipped_expected = mmpose_flip_heatmaps(ref[1](ref[0](x.flip(-1))), COCO_FLIP,
-                                                shift_heatmap=True)
+        flipped_expected = flip_heatmaps(ref[1](ref[0](x.flip(-1))), COCO_FLIP,
+                                         shift_heatmap=True)
         flipped_got = flip_heatmaps(ours[1](ours[0](x.flip(-1))), COCO_FLIP, shift_heatmap=True)
     assert got.shape == (1, 17, size[0] // 4, size[1] // 4)
     span = float(expected.max() - expected.min())

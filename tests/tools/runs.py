@@ -14,7 +14,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from hrnet_plugin.evaluation.functional import write_mpii_headbox_mat
+from hrnet_plugin.datasets import write_mpii_headbox_mat
 
 from ..configs.samples import CONFIGS, POSETRACK18_ANNOTATIONS, SAMPLE_SETTINGS, SAMPLES
 from ..models.hrnet_archs import TINY_EXTRA

@@ -172,8 +172,26 @@ def test_refuses_to_overwrite_inputs(pose, tmp_path, capsys):
     video = write_video(folder / 'clip.mp4', num_frames=2, size=(64, 48))
     for source in (folder, folder / '000000000785.jpg', video):
         assert infer.main([*pose, '--input', str(source), '--out-dir', str(folder)]) == 1
-        assert 'the visualizations would overwrite it' in capsys.readouterr().err
+        assert 'the drawings would overwrite it' in capsys.readouterr().err
     assert not (folder / 'predictions.json').exists()
+
+
+def test_formats_coco_and_json_lines(pose, tmp_path, capsys):
+    """``--format jsonl coco``: a line per image (persons or not) and the COCO records, the same
+    persons in both; an unknown format is refused before any output."""
+    out = tmp_path / 'out'
+    assert infer.main([*pose, '--input', str(COCO_DIR), '--bboxes', str(DETECTIONS),
+                       '--bbox-thr', '0.9', '--out-dir', str(out), '--no-vis',
+                       '--format', 'jsonl', 'coco']) == 0
+    lines = [json.loads(line) for line in (out / 'predictions.jsonl').read_text().splitlines()]
+    assert [line['file_name'] for line in lines] == [p.name for p in COCO_IMAGES]
+    assert {line['image_id'] for line in lines} == COCO_IDS
+    assert [p for line in lines for p in line['persons']] == _predictions(out)
+    assert sorted(p.name for p in out.iterdir()) == ['predictions.json', 'predictions.jsonl']
+    assert infer.main([*pose, '--input', str(COCO_IMAGES[0]), '--out-dir', str(tmp_path / 'x'),
+                       '--format', 'coco', 'xml']) == 1
+    assert "unknown output format(s) ['xml']" in capsys.readouterr().err
+    assert not (tmp_path / 'x').exists()
 
 
 def test_unopenable_video_and_missing_checkpoint_are_errors(pose, tmp_path, capsys):

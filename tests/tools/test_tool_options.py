@@ -9,8 +9,7 @@ import torch
 import torch.distributed as dist
 from mmengine.config import Config
 
-from hrnet_plugin.utils.cpu_distributed_data_parallel import CPUDistributedDataParallel
-from hrnet_plugin.utils.dist import setup_cpu_distributed
+from hrnet_plugin.engine import CPUDistributedDataParallel, setup_cpu_distributed
 
 from ..configs.samples import CONFIGS
 from .runs import REPO_ROOT

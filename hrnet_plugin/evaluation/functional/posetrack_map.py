@@ -45,22 +45,20 @@ Shape legend:
     V: vertices of one ignore polygon.
     N: detections (predicted joints) of one joint type over the whole dataset.
 """
-from __future__ import annotations
-
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Dict, Iterable, Mapping, Sequence, Tuple
 
 import numpy as np
 import shapely
 
 #: PoseTrack18 keypoints in its annotation (COCO) order; the ears are never annotated.
-POSETRACK18_KEYPOINTS: tuple[str, ...] = (
+POSETRACK18_KEYPOINTS: Tuple[str, ...] = (
     'nose', 'head_bottom', 'head_top', 'left_ear', 'right_ear', 'left_shoulder',
     'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'left_hip',
     'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle')
 
 #: The 15 joint types poseval scores, in annotation order.
-POSETRACK18_EVAL_KEYPOINTS: tuple[str, ...] = tuple(
+POSETRACK18_EVAL_KEYPOINTS: Tuple[str, ...] = tuple(
     name for name in POSETRACK18_KEYPOINTS if not name.endswith('_ear'))
 
 #: Indices of :data:`POSETRACK18_EVAL_KEYPOINTS` in :data:`POSETRACK18_KEYPOINTS`, shape (J,).
@@ -68,7 +66,7 @@ POSETRACK18_EVAL_INDICES: np.ndarray = np.array(
     [POSETRACK18_KEYPOINTS.index(name) for name in POSETRACK18_EVAL_KEYPOINTS])
 
 #: Body-part groups of poseval's result table, in its column order.
-POSETRACK_AP_GROUPS: Mapping[str, tuple[str, ...]] = {
+POSETRACK_AP_GROUPS: Mapping[str, Tuple[str, ...]] = {
     'Head': ('nose', 'head_bottom', 'head_top'),
     'Shou': ('left_shoulder', 'right_shoulder'),
     'Elb': ('left_elbow', 'right_elbow'),
@@ -102,7 +100,7 @@ class PoseTrackFrame:
     gt_head_boxes: np.ndarray
     pred_keypoints: np.ndarray
     pred_scores: np.ndarray
-    ignore_regions: tuple[np.ndarray, ...] = ()
+    ignore_regions: Tuple[np.ndarray, ...] = ()
 
 
 def head_sizes(head_boxes: np.ndarray) -> np.ndarray:
@@ -185,7 +183,7 @@ def match_frame(pred_keypoints: np.ndarray, pred_present: np.ndarray, gt_keypoin
 
 
 def precision_recall(scores: np.ndarray, labels: np.ndarray,
-                     num_positives: int) -> tuple[np.ndarray, np.ndarray]:
+                     num_positives: int) -> Tuple[np.ndarray, np.ndarray]:
     """Precision and recall after each detection in descending score order (``computeRPC``).
 
     Args:
@@ -277,7 +275,7 @@ def joint_average_precision(frames: Iterable[PoseTrackFrame],
 
 def summarize_average_precision(
         joint_ap: np.ndarray,
-        joint_names: Sequence[str] = POSETRACK18_EVAL_KEYPOINTS) -> dict[str, float]:
+        joint_names: Sequence[str] = POSETRACK18_EVAL_KEYPOINTS) -> Dict[str, float]:
     """poseval's result table: AP per body-part group and in total (step 7).
 
     Args:

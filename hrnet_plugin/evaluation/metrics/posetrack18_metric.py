@@ -5,13 +5,11 @@ is not on PyPI. This metric keeps mmpose's handling of top-down outputs (rescori
 optional per-video result files) and scores in memory with
 :mod:`hrnet_plugin.evaluation.functional.posetrack_map`, a re-implementation of poseval's AP.
 """
-from __future__ import annotations
-
 import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
@@ -25,10 +23,11 @@ from hrnet_plugin.evaluation.functional.posetrack_map import (
     joint_average_precision,
     summarize_average_precision,
 )
+from hrnet_plugin.evaluation.functional.rescoring import SCORE_MODES, instance_scores
 from hrnet_plugin.registry import METRICS
+from hrnet_plugin.utils import PERSON_CATEGORY_ID, PathLike, read_json
 
 _NUM_KEYPOINTS = len(POSETRACK18_KEYPOINTS)
-_SCORE_MODES = ('bbox', 'bbox_keypoint', 'bbox_rle', 'keypoint')
 _NMS_MODES = ('oks_nms', 'soft_oks_nms', 'none')
 
 
@@ -42,15 +41,12 @@ class PoseTrack18Image:
     keypoints: np.ndarray  # (G, K, 2)
     annotated: np.ndarray  # (G, K) bool
     head_boxes: np.ndarray  # (G, 4) [x, y, w, h]; nan where a person has none
-    ignore_regions: tuple[np.ndarray, ...]  # each (V, 2)
+    ignore_regions: Tuple[np.ndarray, ...]  # each (V, 2)
 
 
 def _read_json(path: Path) -> dict:
     """Parse one PoseTrack18 json and check that it has the fields the metric uses."""
-    try:
-        content = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f'{path}: not a readable json file ({error})') from error
+    content = read_json(path, 'PoseTrack18 annotation file')
     if not isinstance(content, dict):
         raise ValueError(f'{path}: expected a json object with "images" and "annotations"')
     for field in ('images', 'annotations'):
@@ -59,7 +55,7 @@ def _read_json(path: Path) -> dict:
     return content
 
 
-def _ignore_regions(image: dict, path: Path) -> tuple[np.ndarray, ...]:
+def _ignore_regions(image: dict, path: Path) -> Tuple[np.ndarray, ...]:
     """The (V, 2) ignore polygons of an image entry (``ignore_regions_x``/``_y``)."""
     xs, ys = image.get('ignore_regions_x', []), image.get('ignore_regions_y', [])
     if len(xs) != len(ys) or any(len(x) != len(y) for x, y in zip(xs, ys)):
@@ -69,8 +65,8 @@ def _ignore_regions(image: dict, path: Path) -> tuple[np.ndarray, ...]:
                           axis=-1).reshape(-1, 2) for x, y in zip(xs, ys))
 
 
-def _person_arrays(annotations: list[dict],
-                   path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _person_arrays(annotations: List[dict],
+                   path: Path) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Keypoints (G, K, 2), annotated mask (G, K) and head boxes (G, 4) of one image."""
     keypoints = np.zeros((len(annotations), _NUM_KEYPOINTS, 3))
     head_boxes = np.full((len(annotations), 4), np.nan)
@@ -96,7 +92,7 @@ def _person_arrays(annotations: list[dict],
     return keypoints[..., :2], annotated, head_boxes
 
 
-def load_posetrack18_ground_truth(ann_file: str | Path) -> dict[int, PoseTrack18Image]:
+def load_posetrack18_ground_truth(ann_file: PathLike) -> Dict[int, PoseTrack18Image]:
     """Load PoseTrack18 annotations from one combined json or a directory of per-video jsons.
 
     Args:
@@ -116,10 +112,10 @@ def load_posetrack18_ground_truth(ann_file: str | Path) -> dict[int, PoseTrack18
     paths = sorted(root.glob('*.json')) if root.is_dir() else [root]
     if not paths:
         raise FileNotFoundError(f'{root}: directory holds no PoseTrack18 *.json file')
-    images: dict[int, PoseTrack18Image] = {}
+    images: Dict[int, PoseTrack18Image] = {}
     for path in paths:
         content = _read_json(path)
-        by_image: dict[Any, list[dict]] = defaultdict(list)
+        by_image: Dict[Any, List[dict]] = defaultdict(list)
         for ann in content['annotations']:
             by_image[ann.get('image_id')].append(ann)
         known = {image.get('id') for image in content['images']}
@@ -140,31 +136,6 @@ def load_posetrack18_ground_truth(ann_file: str | Path) -> dict[int, PoseTrack18
                 image['id'], image['file_name'], sequence, keypoints, annotated, head_boxes,
                 _ignore_regions(image, path))
     return images
-
-
-def _instance_scores(bbox_scores: np.ndarray, keypoint_scores: np.ndarray, mode: str,
-                     keypoint_score_thr: float) -> np.ndarray:
-    """Person confidences used to rank instances for NMS, as mmpose's ``CocoMetric`` does.
-
-    Args:
-        bbox_scores: (P,) detector scores.
-        keypoint_scores: (P, K) keypoint confidences.
-        mode: one of ``_SCORE_MODES``.
-        keypoint_score_thr: ``bbox_keypoint`` averages only keypoint scores above this.
-
-    Returns:
-        (P,) instance scores.
-    """
-    if mode == 'bbox':
-        return bbox_scores
-    if mode == 'keypoint':
-        return keypoint_scores.mean(-1)
-    if mode == 'bbox_rle':
-        return bbox_scores + keypoint_scores.mean(-1) + keypoint_scores.max(-1)
-    confident = keypoint_scores > keypoint_score_thr
-    count = confident.sum(-1)
-    mean_confident = np.where(confident, keypoint_scores, 0).sum(-1) / np.maximum(count, 1)
-    return bbox_scores * mean_confident
 
 
 @METRICS.register_module()
@@ -204,11 +175,11 @@ class PoseTrack18Metric(BaseMetric):
 
     def __init__(self, ann_file: str, score_mode: str = 'bbox_keypoint',
                  keypoint_score_thr: float = 0.2, nms_mode: str = 'oks_nms',
-                 nms_thr: float = 0.9, outfile_prefix: str | None = None,
-                 collect_device: str = 'cpu', prefix: str | None = None) -> None:
+                 nms_thr: float = 0.9, outfile_prefix: Optional[str] = None,
+                 collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if score_mode not in _SCORE_MODES:
-            raise ValueError(f'score_mode must be one of {_SCORE_MODES}, got {score_mode!r}')
+        if score_mode not in SCORE_MODES:
+            raise ValueError(f'score_mode must be one of {SCORE_MODES}, got {score_mode!r}')
         if nms_mode not in _NMS_MODES:
             raise ValueError(f'nms_mode must be one of {_NMS_MODES}, got {nms_mode!r}')
         self.ann_file = ann_file
@@ -257,13 +228,13 @@ class PoseTrack18Metric(BaseMetric):
                 'bbox_scores': np.asarray(bbox_scores, dtype=np.float64).reshape(num),
                 'areas': areas})
 
-    def _frame_predictions(self, results: list[dict]) -> dict[int, dict[str, np.ndarray]]:
+    def _frame_predictions(self, results: List[dict]) -> Dict[int, Dict[str, np.ndarray]]:
         """Per frame: instances after de-duplication, rescoring and NMS.
 
         Returns:
             ``{img_id: {'keypoints': (P, K, 2), 'keypoint_scores': (P, K), 'scores': (P,)}}``.
         """
-        by_image: dict[int, dict[tuple, dict]] = defaultdict(dict)
+        by_image: Dict[int, Dict[tuple, dict]] = defaultdict(dict)
         for result in results:
             # Distributed sampling may repeat samples: keep the first of each id (a list of ids
             # for bottom-up samples), and order by id so NMS ties break the same on any setup.
@@ -274,7 +245,7 @@ class PoseTrack18Metric(BaseMetric):
             kept = [samples[key] for key in sorted(samples)]
             keypoints = np.concatenate([s['keypoints'] for s in kept])
             keypoint_scores = np.concatenate([s['keypoint_scores'] for s in kept])
-            scores = _instance_scores(np.concatenate([s['bbox_scores'] for s in kept]),
+            scores = instance_scores(np.concatenate([s['bbox_scores'] for s in kept]),
                                       keypoint_scores, self.score_mode, self.keypoint_score_thr)
             if self.nms_mode != 'none':
                 keep = self._nms(keypoints, keypoint_scores, scores,
@@ -298,11 +269,11 @@ class PoseTrack18Metric(BaseMetric):
         nms = oks_nms if self.nms_mode == 'oks_nms' else soft_oks_nms
         return np.asarray(nms(instances, self.nms_thr, sigmas=np.asarray(sigmas)), dtype=int)
 
-    def _write_results(self, frames: dict[int, dict[str, np.ndarray]]) -> Path:
+    def _write_results(self, frames: Dict[int, Dict[str, np.ndarray]]) -> Path:
         """Write one PoseTrack18 submission json per video next to ``outfile_prefix``."""
         folder = Path(self.outfile_prefix).parent
         folder.mkdir(parents=True, exist_ok=True)
-        videos: dict[str, dict[str, list]] = defaultdict(
+        videos: Dict[str, Dict[str, list]] = defaultdict(
             lambda: {'images': [], 'annotations': []})
         for image in self.ground_truth.values():
             video = videos[image.sequence]
@@ -318,14 +289,14 @@ class PoseTrack18Metric(BaseMetric):
                     'image_id': image.image_id, 'track_id': track_id, 'score': float(score),
                     'keypoints': np.concatenate([kpts, kpt_scores[:, None]], -1).ravel().tolist(),
                     'scores': kpt_scores.tolist()})
-        category = {'id': 1, 'name': 'person', 'supercategory': 'person',
+        category = {'id': PERSON_CATEGORY_ID, 'name': 'person', 'supercategory': 'person',
                     'keypoints': list(POSETRACK18_KEYPOINTS)}
         for sequence, video in videos.items():
             (folder / f'{sequence}.json').write_text(
                 json.dumps({'categories': [category], **video}, indent=1))
         return folder
 
-    def compute_metrics(self, results: list) -> dict[str, float]:
+    def compute_metrics(self, results: list) -> Dict[str, float]:
         """Score all processed samples against the frames of ``ann_file``.
 
         Args:

@@ -9,12 +9,11 @@ from mmengine.registry import DefaultScope
 from mmengine.structures import PixelData
 from mmpose.evaluation.functional import pose_pck_accuracy
 from mmpose.models.heads.base_head import BaseHead
+from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.utils.tensor_utils import to_numpy
 from torch import Tensor
 
 from hrnet_plugin.registry import KEYPOINT_CODECS, MODELS, SCOPE
-
-from ..utils.flip import flip_heatmaps
 
 # Transposed-convolution paddings that exactly double the resolution, per kernel size.
 DECONV_PADDING = {4: (1, 0), 3: (1, 1), 2: (0, 0)}

@@ -12,13 +12,13 @@ are not written here.
 Shape legend:
     N: annotated persons, in annotation-file order.
 """
-from __future__ import annotations
-
 from pathlib import Path
 
 import numpy as np
 from scipy.io import loadmat, savemat
 from scipy.io.matlab import MatReadError
+
+from hrnet_plugin.utils import PathLike
 
 #: Name of the variable holding the head boxes, as in MPII's ``mpii_gt_val.mat``.
 HEADBOX_FIELD = 'headboxes_src'
@@ -35,7 +35,7 @@ def _validated_boxes(headboxes: np.ndarray, source: str) -> np.ndarray:
     return boxes
 
 
-def write_mpii_headbox_mat(path: str | Path, headboxes: np.ndarray) -> Path:
+def write_mpii_headbox_mat(path: PathLike, headboxes: np.ndarray) -> Path:
     """Write head boxes as MPII's ``headboxes_src`` variable.
 
     Args:
@@ -58,7 +58,7 @@ def write_mpii_headbox_mat(path: str | Path, headboxes: np.ndarray) -> Path:
     return path
 
 
-def read_mpii_headbox_mat(path: str | Path) -> np.ndarray:
+def read_mpii_headbox_mat(path: PathLike) -> np.ndarray:
     """Read the head boxes of an MPII-style ``.mat`` file.
 
     Args:

@@ -7,9 +7,9 @@ import pytest
 import torch
 import torchvision
 
+from hrnet_plugin.checkpoint import convert_original_hrnet
 from hrnet_plugin.models import HeatmapHead, HRNet
 from hrnet_plugin.models.backbones import hrnet_extra
-from hrnet_plugin.utils.original_hrnet import convert_original_hrnet
 
 
 def original_weights(width: int = 32, num_keypoints: int = 17, seed: int = 0) -> OrderedDict:

@@ -1,3 +1,0 @@
-from .flip import flip_heatmaps
-
-__all__ = ['flip_heatmaps']

@@ -28,8 +28,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from PIL import Image
 
-from .datasets.synthetic import generate_synthetic_coco
 from .engine.time_budget_hook import INFO_KEY
+from .synthetic import generate_synthetic_coco
 
 #: The metrics of ``summary.json``, for each kind of person boxes.
 SUMMARY_METRICS = ('coco/AP', 'coco/AP .5', 'coco/AR')

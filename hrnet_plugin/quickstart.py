@@ -24,8 +24,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from PIL import Image
 
-from .datasets.synthetic import generate_synthetic_coco
 from .engine import TIME_BUDGET_KEY
+from .synthetic import generate_synthetic_coco
 from .utils import PathLike, check_writable_dir, read_detection_results, read_json
 
 #: The metrics of ``summary.json``, for each kind of person boxes.

@@ -3,13 +3,11 @@ with their inputs checked up front, and MPII head-box files."""
 from .input_validation import InputValidationMixin
 from .load_image_or_skip import LoadImageOrSkip
 from .mpii_headboxes import read_mpii_headbox_mat, write_mpii_headbox_mat
-from .synthetic import generate_synthetic_coco
 from .validated_coco_dataset import ValidatedCocoDataset
 from .validated_mpii_dataset import ValidatedMpiiDataset
 from .validated_posetrack18_dataset import ValidatedPoseTrack18Dataset
 
 __all__ = [
     'InputValidationMixin', 'LoadImageOrSkip', 'ValidatedCocoDataset', 'ValidatedMpiiDataset',
-    'ValidatedPoseTrack18Dataset', 'generate_synthetic_coco', 'read_mpii_headbox_mat',
-    'write_mpii_headbox_mat',
+    'ValidatedPoseTrack18Dataset', 'read_mpii_headbox_mat', 'write_mpii_headbox_mat',
 ]

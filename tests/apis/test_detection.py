@@ -55,6 +55,7 @@ def detected(pipeline, frames):
 def test_batched_detection_equals_mmdet(detector, frames, detected):
     """Batched detection == mmdet's inference_detector one frame at a time, followed by the
     same person filtering."""
+    assert len(detected) == len(frames)
     for got, frame in zip(detected, frames):
         # mmdet's API builds its pipeline in the current default scope, as mmdet's tools set it.
         with DefaultScope.overwrite_default_scope('mmdet'):
@@ -71,6 +72,7 @@ def test_batched_detection_equals_mmdet(detector, frames, detected):
 
 def test_pipeline_estimates_poses_in_detected_boxes(pipeline, frames, detected):
     results = pipeline([*frames[:2], str(COCO_IMAGES[2])])
+    assert len(results) == 3 and len(detected) >= 2
     for result, frame, frame_boxes in zip(results, frames, detected):
         # The detected boxes, clipped to the frame, those without area dropped (and counted).
         boxes, scores, dropped = prepare_bboxes(frame_boxes, frame.shape[:2])

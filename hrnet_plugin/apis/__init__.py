@@ -13,12 +13,12 @@ from .inference import (
 )
 from .io import Frame, InputSource, read_image, to_bgr
 from .runner import InferenceSummary, run_topdown
-from .tracking import IoUTracker
+from .tracking import PoseTracker
 from .visualization import draw_pose
 from .writers import OUTPUT_FORMATS, ResultWriter, coco_keypoint_records
 
 __all__ = [
-    'OUTPUT_FORMATS', 'DetectionFile', 'Frame', 'InferenceSummary', 'InputSource', 'IoUTracker',
+    'OUTPUT_FORMATS', 'DetectionFile', 'Frame', 'InferenceSummary', 'InputSource', 'PoseTracker',
     'ResultWriter', 'TopDownPipeline', 'coco_keypoint_records', 'draw_pose', 'estimate_poses',
     'inference_topdown', 'init_detector', 'init_pose_model', 'load_config', 'local_checkpoint',
     'optimize_for_inference', 'prepare_bboxes', 'read_image', 'run_topdown',

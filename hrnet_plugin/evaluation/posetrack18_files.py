@@ -286,13 +286,14 @@ def posetrack18_person(image_id: int, track_id: int, keypoints: np.ndarray,
         score]: poseval reads the third value as visibility, so a present joint must not be
         stored as (0, 0, 0)) and ``scores`` (the K confidences poseval ranks joints by).
     """
-    values = np.concatenate([np.asarray(keypoints, np.float64),
-                             np.asarray(keypoint_scores, np.float64)[:, None]], axis=-1)
+    # Coordinates to 1/1000 pixel, confidences to 1e-5.
+    values = np.concatenate([np.asarray(keypoints, np.float64).round(3),
+                             np.asarray(keypoint_scores, np.float64).round(5)[:, None]], axis=-1)
     if present is not None:
         values[~np.asarray(present, bool)] = 0
     return {'image_id': image_id, 'track_id': int(track_id), 'category_id': PERSON_CATEGORY_ID,
-            'score': float(score), 'keypoints': values.round(3).ravel().tolist(),
-            'scores': values[:, 2].round(5).tolist()}
+            'score': float(score), 'keypoints': values.ravel().tolist(),
+            'scores': values[:, 2].tolist()}
 
 
 def posetrack18_json(images: List[dict], annotations: List[dict]) -> Dict[str, Any]:
@@ -326,7 +327,9 @@ def _paired_video(images: List[PoseTrack18Image], results: List[PoseTrack18Resul
                          f'truth of the video has {len(images)}')
     frames = []
     for index, (image, result) in enumerate(zip(images, results)):
-        if Path(result.file_name).name != Path(image.file_name).name:
+        # The frame's file and, when the result names it, its folder (the video) must agree.
+        named = Path(result.file_name).parts[-2:]
+        if named != Path(image.file_name).parts[-len(named):]:
             raise ValueError(f'{path}: frame {index}: field "file_name" is '
                              f'"{result.file_name}" but the ground truth has '
                              f'"{image.file_name}" there (frames pair by position)')

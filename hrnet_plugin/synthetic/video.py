@@ -3,11 +3,12 @@
 Each video shows a static cluttered scene (``background``) through which 2 to ``max_persons``
 figures (``pose``, ``appearance``, drawn by ``render.draw_figures``) walk sideways: the first
 two start in the picture walking towards each other, so that they cross and the nearer one hides
-the farther one for a while, the others enter later through a side; anyone may walk out of the
-picture. A figure's limbs swing between two sampled poses. Figures are drawn far to near (by the
-height of their feet in the picture), and annotated per frame as in the COCO generator
-(``scene.annotate_figures``): a figure too hidden or too far out of the picture is not annotated
-in that frame, as PoseTrack leaves out persons it cannot label.
+the farther one for a while, the third enters later through a side, the others start near a
+side and walk out of the picture; anyone may walk out. A figure's limbs swing between two
+sampled poses. Figures are drawn far to near (by the height of their feet in the picture), and
+annotated per frame as in the COCO generator (``scene.annotate_figures``): a figure too hidden
+or too far out of the picture is not annotated in that frame, as PoseTrack leaves out persons it
+cannot label.
 
 Annotations follow PoseTrack18 (per-video jsons, as poseval reads them): 17 keypoints in
 COCO's order where the eye slots hold ``head_bottom`` (the neck) and ``head_top``, the ears are
@@ -19,7 +20,7 @@ Layout written under ``out_dir``::
 
     images/val/<video>/000000.jpg ...        frames of each video
     annotations/val/<video>.json             PoseTrack18 ground truth of the video
-    annotations/val_human_detections.json    simulated person detections of every frame
+    annotations/posetrack18_val_human_detections.json   simulated person detections
     manifest.json                            generation parameters, used to reuse the data
 
 Videos are named ``<number>_synthetic_val`` (``000001_synthetic_val``...); image ids are
@@ -60,7 +61,7 @@ def _frame_name(frame: int) -> str:
 
 def _paths(out: Path) -> Dict[str, Path]:
     return {'img_dir': out / 'images' / 'val', 'ann_dir': out / 'annotations' / 'val',
-            'detections': out / 'annotations' / 'val_human_detections.json',
+            'detections': out / 'annotations' / 'posetrack18_val_human_detections.json',
             'manifest': out / files.MANIFEST}
 
 
@@ -79,16 +80,18 @@ class _Walker:
             self.poses[1] = self.poses[0]
         self.period = rng.uniform(10.0, 20.0)  # frames per swing
         self.phase = rng.uniform(0.0, 2 * math.pi)
-        speed = rng.uniform(0.025, 0.045) * width  # pixels per frame
+        # A walk: 1 to 2 % of the picture's width per frame (across it in 2 to 4 s at 25 fps).
+        speed = rng.uniform(0.01, 0.02) * width  # pixels per frame
+        self.start = 0
+        self.direction = 1.0 if index % 2 == 0 else -1.0
         if index < 2:  # the first two start inside and walk towards each other
-            self.start = 0
-            self.direction = 1.0 if index == 0 else -1.0
-            self.x0 = (rng.uniform(0.1, 0.3) if index == 0 else rng.uniform(0.7, 0.9)) * width
-        else:  # the others enter through a side, later
+            self.x0 = (0.5 - self.direction * rng.uniform(0.1, 0.2)) * width
+        elif index == 2:  # the third enters through a side, later
             self.start = int(rng.integers(1, max(2, num_frames // 2)))
-            self.direction = 1.0 if rng.random() < 0.5 else -1.0
-            margin = 0.2 * self.height
-            self.x0 = -margin if self.direction > 0 else width + margin
+            self.x0 = -0.2 * self.height if self.direction > 0 else width + 0.2 * self.height
+        else:  # the others start near a side and walk out of the picture
+            self.direction = -self.direction
+            self.x0 = (0.5 + self.direction * rng.uniform(0.35, 0.45)) * width
         self.velocity = self.direction * speed
 
     def pose(self, frame: int) -> Optional[Pose]:
@@ -255,24 +258,3 @@ def generate_synthetic_videos(out_dir: Union[str, os.PathLike], num_videos: int 
     counts = {'num_frames_total': num_videos * num_frames, 'num_annotations': num_annotations}
     files.seal(out, params, counts)
     return {**result, **counts, 'reused': False}
-
-
-if __name__ == '__main__':
-    import argparse
-    import json
-
-    parser = argparse.ArgumentParser(
-        prog='python -m hrnet_plugin.synthetic.video',
-        description='Generate synthetic PoseTrack18 videos of moving people.')
-    parser.add_argument('--out-dir', required=True, help='output folder')
-    parser.add_argument('--num-videos', type=int, default=3)
-    parser.add_argument('--num-frames', type=int, default=24)
-    parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--width', type=int, default=320)
-    parser.add_argument('--height', type=int, default=240)
-    parser.add_argument('--max-persons', type=int, default=4)
-    args = parser.parse_args()
-    print(json.dumps(generate_synthetic_videos(
-        args.out_dir, num_videos=args.num_videos, num_frames=args.num_frames,
-        image_size=(args.width, args.height), seed=args.seed, max_persons=args.max_persons),
-        indent=2))

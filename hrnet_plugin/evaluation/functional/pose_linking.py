@@ -60,9 +60,10 @@ def oks_matrix(keypoints: np.ndarray, areas: np.ndarray, track_keypoints: np.nda
         (P, T) float64 similarities in [0, 1].
     """
     keypoints = np.asarray(keypoints, np.float64)
-    tracks = np.asarray(track_keypoints, np.float64).reshape(len(track_keypoints), -1)
+    tracks = np.asarray(track_keypoints, np.float64)
     similarity = np.zeros((len(keypoints), len(tracks)))
     if len(tracks):
+        tracks = tracks.reshape(len(tracks), -1)  # (T, K * 3), as oks_iou takes them
         for row, (pose, area) in enumerate(zip(keypoints, np.asarray(areas, np.float64))):
             similarity[row] = oks_iou(pose.reshape(-1), tracks, area,
                                       np.asarray(track_areas, np.float64), sigmas, kpt_thr)

@@ -9,7 +9,6 @@ Prints poseval's tables and the per-joint values; ``--json`` writes them. See do
     python tools/eval_posetrack.py GT_DIR PRED_DIR [--json OUT.json]
 """
 import argparse
-import json
 import sys
 from typing import List, Optional
 
@@ -26,17 +25,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     # Imported after argument parsing: the evaluation imports mmpose (seconds).
-    from hrnet_plugin.evaluation import (
-        evaluate_posetrack18_results,
-        posetrack18_report,
-        posetrack18_tables,
-    )
-    from hrnet_plugin.utils import atomic_write_text
+    from hrnet_plugin.evaluation import evaluate_posetrack18_results, report_posetrack18
     try:
-        results = evaluate_posetrack18_results(args.gt_dir, args.pred_dir)
-        print(posetrack18_tables(results))
-        if args.json:
-            atomic_write_text(args.json, json.dumps(posetrack18_report(results), indent=1))
+        print(report_posetrack18(evaluate_posetrack18_results(args.gt_dir, args.pred_dir),
+                                 args.json))
     except (OSError, ValueError) as error:
         print(f'eval_posetrack.py: error: {error}', file=sys.stderr)
         return 1

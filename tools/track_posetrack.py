@@ -12,21 +12,12 @@ format to ``OUT_DIR/results`` and scored against the ground truth. See docs/pose
 """
 import argparse
 import functools
-import json
 import logging
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 DEFAULT_BBOXES = 'annotations/posetrack18_val_human_detections.json'
-
-
-def threshold(text: str) -> float:
-    """argparse type: a float in [0, 1]."""
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f'must be in [0, 1], got {value}')
-    return value
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -40,19 +31,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         f'default: DATA_ROOT/{DEFAULT_BBOXES} unless a detector is given')
     parser.add_argument('--det-config', help='mmdet detector config (needs --det-checkpoint)')
     parser.add_argument('--det-checkpoint', help='mmdet detector checkpoint (local file)')
-    parser.add_argument('--bbox-thr', type=threshold, default=0.4,
+    parser.add_argument('--bbox-thr', type=float, default=0.4,
                         help='minimum person box score (mmpose uses 0.4 on PoseTrack18)')
     parser.add_argument('--out-dir', default='work_dirs/posetrack18_tracking')
     parser.add_argument('--json', help='write the scores here (default: OUT_DIR/scores.json)')
     parser.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:N'")
     parser.add_argument('--batch-size', type=int, default=32, help='person crops per pass')
-    parser.add_argument('--track-oks-thr', type=threshold, default=0.3,
+    parser.add_argument('--track-oks-thr', type=float, default=0.3,
                         help='least OKS with which a pose continues a track')
     parser.add_argument('--track-max-age', type=int, default=5,
                         help='frames a track may go unmatched and still continue')
     parser.add_argument('--flow', action='store_true',
                         help='optical flow: move tracks and recover missed persons')
     args = parser.parse_args(argv)
+    for name in ('bbox_thr', 'track_oks_thr'):
+        if not 0 <= getattr(args, name) <= 1:
+            parser.error(f'--{name.replace("_", "-")} must be in [0, 1], got {getattr(args, name)}')
     if args.bboxes and (args.det_config or args.det_checkpoint):
         parser.error('give either --det-config/--det-checkpoint or --bboxes, not both')
     if bool(args.det_config) != bool(args.det_checkpoint):
@@ -67,9 +61,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     logging.basicConfig(level=logging.WARNING, format='%(levelname)s: %(message)s')
     # Imported after argument parsing: mmpose/mmdet take seconds to import.
     from hrnet_plugin import apis
-    from hrnet_plugin.apis.posetrack import track_posetrack18
-    from hrnet_plugin.evaluation import posetrack18_report, posetrack18_tables
-    from hrnet_plugin.utils import atomic_write_text
+    from hrnet_plugin.evaluation import report_posetrack18
     try:
         pose_model = apis.init_pose_model(args.config, args.checkpoint, device=args.device)
         detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
@@ -79,11 +71,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         make_tracker = functools.partial(
             apis.PoseTracker, pose_model.dataset_meta['sigmas'], oks_thr=args.track_oks_thr,
             max_age=args.track_max_age, flow=args.flow)
-        results = track_posetrack18(pipeline, args.data_root, args.out_dir, make_tracker,
-                                    detections=args.bboxes, ann_dir=args.ann_dir)
-        print(posetrack18_tables(results))
+        results = apis.track_posetrack18(pipeline, args.data_root, args.out_dir,
+                                         make_tracker, detections=args.bboxes,
+                                         ann_dir=args.ann_dir)
         json_path = args.json or str(Path(args.out_dir) / 'scores.json')
-        atomic_write_text(json_path, json.dumps(posetrack18_report(results), indent=1))
+        print(report_posetrack18(results, json_path))
         print(f'results: {results["results_dir"]}, scores: {json_path}')
     except (OSError, ValueError) as error:
         print(f'track_posetrack.py: error: {error}', file=sys.stderr)

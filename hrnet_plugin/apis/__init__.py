@@ -12,6 +12,7 @@ from .inference import (
     prepare_bboxes,
 )
 from .io import Frame, InputSource, read_image, to_bgr
+from .posetrack import track_posetrack18
 from .runner import InferenceSummary, run_topdown
 from .tracking import PoseTracker
 from .visualization import draw_pose
@@ -22,5 +23,5 @@ __all__ = [
     'ResultWriter', 'TopDownPipeline', 'coco_keypoint_records', 'draw_pose', 'estimate_poses',
     'inference_topdown', 'init_detector', 'init_pose_model', 'load_config', 'local_checkpoint',
     'optimize_for_inference', 'prepare_bboxes', 'read_image', 'run_topdown',
-    'select_person_boxes', 'to_bgr'
+    'select_person_boxes', 'to_bgr', 'track_posetrack18'
 ]

@@ -12,10 +12,12 @@ from .posetrack18_files import (
     posetrack18_person,
     posetrack18_report,
     posetrack18_tables,
+    report_posetrack18,
 )
 
 __all__ = [
     'PoseTrack18Image', 'PoseTrack18Metric', 'PoseTrack18Result',
     'evaluate_posetrack18_results', 'load_posetrack18_ground_truth', 'load_posetrack18_results',
     'posetrack18_json', 'posetrack18_person', 'posetrack18_report', 'posetrack18_tables',
+    'report_posetrack18',
 ]

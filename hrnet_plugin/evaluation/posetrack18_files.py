@@ -12,6 +12,7 @@ A joint stored as ``(0, 0, 0)`` is absent.
 Shape legend: K = 17 PoseTrack18 keypoints, G ground-truth persons and P predicted persons of a
 frame, V vertices of an ignore polygon.
 """
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from hrnet_plugin.utils import PERSON_CATEGORY_ID, PathLike, read_json
+from hrnet_plugin.utils import PERSON_CATEGORY_ID, PathLike, atomic_write_text, read_json
 
 from .functional.posetrack_map import (
     POSETRACK18_EVAL_INDICES,
@@ -440,3 +441,11 @@ def posetrack18_tables(results: Dict[str, Any]) -> str:
             for key in ('AP', 'MOTA', 'MOTP', 'Precision', 'Recall')))
     lines.append(f'{results["videos"]} videos, {results["frames"]} evaluated frames')
     return '\n'.join(lines)
+
+
+def report_posetrack18(results: Dict[str, Any], json_path: Optional[PathLike] = None) -> str:
+    """Write :func:`posetrack18_report` of ``results`` to ``json_path`` (atomically; not when
+    None) and return :func:`posetrack18_tables`, what the tools print."""
+    if json_path is not None:
+        atomic_write_text(json_path, json.dumps(posetrack18_report(results), indent=1))
+    return posetrack18_tables(results)

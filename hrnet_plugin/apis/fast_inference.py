@@ -3,7 +3,8 @@
 ``optimize_for_inference`` rewrites a built model in place:
 
 * BatchNorm folding: in eval mode a BatchNorm is an affine map per channel, so it merges into
-  the convolution before it (one pass over the feature map instead of two).
+  the convolution before it (one pass over the feature map instead of two); mmcv's
+  ``fuse_conv_bn`` pairs and folds them (all 292 of HRNet-W32).
 * channels_last: NHWC strides, the layout oneDNN (CPU) and cuDNN run convolutions in; without
   it every convolution converts its input and output.
 * reduced precision: the backbone runs under autocast ('bf16': bfloat16, fast on CPUs with
@@ -16,21 +17,16 @@
 The model stays an mmpose model: ``model(inputs, mode='tensor')`` returns float32 heatmaps and
 ``model.test_step(batch)`` returns predictions, so it drops into mmpose's tools unchanged.
 
-Also here: ONNX export of backbone + head (``export_onnx``) and the interleaved timer used by
-``tools/benchmark.py`` and ``tools/export_onnx.py``.
+ONNX export lives in ``hrnet_plugin.deploy``, timing in ``hrnet_plugin.benchmark``.
 """
 import functools
-import statistics
-import time
 import warnings
 from collections import Counter
-from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import List, Sequence, Set
 
 import torch
-import torch.fx
 import torch.nn as nn
-from mmpose.models.utils.tta import flip_heatmaps
-from torch import Tensor
+from mmcv.cnn import fuse_conv_bn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from hrnet_plugin.models.pose_estimators.mixed_precision import extract_features
@@ -43,98 +39,37 @@ FOLDED_PARTS = ('backbone', 'neck', 'head')
 FEATURE_PARTS = ('backbone', 'neck')
 
 
-def fold_batchnorm(weight: Tensor, bias: Optional[Tensor], running_mean: Tensor,
-                   running_var: Tensor, eps: float, gamma: Optional[Tensor],
-                   beta: Optional[Tensor], out_axis: int = 0) -> Tuple[Tensor, Tensor]:
-    """Weight and bias of a convolution equal to ``BatchNorm(conv(x))`` in eval mode.
-
-    ``BN(y) = (y - mean) * s + beta`` with ``s = gamma / sqrt(var + eps)`` per output channel,
-    so ``w' = w * s`` (along the output-channel axis) and ``b' = (b - mean) * s + beta``.
-
-    Args:
-        weight: convolution weight; (C_out, C_in / groups, kh, kw) for ``nn.Conv2d``
-            (``out_axis=0``) or (C_in, C_out, kh, kw) for ``nn.ConvTranspose2d`` with one group
-            (``out_axis=1``).
-        bias: (C_out,) or None (zero).
-        running_mean, running_var: (C_out,) BatchNorm statistics.
-        eps: BatchNorm epsilon.
-        gamma, beta: (C_out,) affine parameters, or None (BatchNorm without affine).
-        out_axis: the output-channel axis of ``weight``.
-    Returns:
-        (weight', bias') in ``weight``'s dtype, computed in float64 so the folded model
-        matches the unfolded one to float32 rounding.
-    """
-    var = running_var.double()
-    scale = torch.rsqrt(var + eps)
-    if gamma is not None:
-        scale = scale * gamma.double()
-    shift = -running_mean.double() * scale
-    if bias is not None:
-        shift = shift + bias.double() * scale
-    if beta is not None:
-        shift = shift + beta.double()
-    shape = [1] * weight.dim()
-    shape[out_axis] = -1
-    folded = weight.double() * scale.view(shape)
-    return folded.to(weight.dtype), shift.to(weight.dtype)
+def _shared_ids(module: nn.Module) -> Set[int]:
+    """ids of the convolutions and BatchNorms that ``module`` reaches under several names."""
+    names = Counter(id(m) for _, m in module.named_modules(remove_duplicate=False)
+                    if isinstance(m, (nn.Conv2d, _BatchNorm)))
+    return {key for key, count in names.items() if count > 1}
 
 
-def conv_bn_pairs(module: nn.Module) -> List[Tuple[str, str]]:
-    """Names of (convolution, BatchNorm) pairs where the BatchNorm only ever normalises that
-    convolution's output and nothing else reads it, found by tracing ``module.forward`` with
-    ``torch.fx`` (so the pairing follows the real data flow, not the registration order).
-
-    A module whose forward cannot be traced (data-dependent control flow, such as an input
-    size check, or no forward at all, as ``nn.ModuleList``) is searched child by child: pairs
-    inside each child are still found, only pairs wired by that module's own forward are not.
-
-    Returns:
-        [(conv_name, bn_name)], names relative to ``module``.
-    """
-    try:
-        graph = torch.fx.symbolic_trace(module).graph
-    except (torch.fx.proxy.TraceError, NotImplementedError, TypeError):
-        return [(f'{name}.{conv}', f'{name}.{bn}') for name, child in module.named_children()
-                for conv, bn in conv_bn_pairs(child)]
-    modules = dict(module.named_modules())
-    # A module called more than once (shared) cannot be changed for one call only.
-    calls = Counter(node.target for node in graph.nodes if node.op == 'call_module')
-    pairs = []
-    for node in graph.nodes:
-        if node.op != 'call_module' or not isinstance(modules[node.target], _BatchNorm):
-            continue
-        source = node.args[0]
-        if not (isinstance(source, torch.fx.Node) and source.op == 'call_module'):
-            continue
-        conv = modules[source.target]
-        foldable = (type(conv) is nn.Conv2d
-                    or (type(conv) is nn.ConvTranspose2d and conv.groups == 1))
-        if (foldable and len(source.users) == 1 and calls[source.target] == 1
-                and calls[node.target] == 1 and modules[node.target].track_running_stats):
-            pairs.append((source.target, node.target))
-    return pairs
+def _fuse_unshared(module: nn.Module, shared: Set[int]) -> None:
+    # mmcv pairs each BatchNorm with the convolution registered just before it. A convolution
+    # used by several modules, each with its own BatchNorm (mmdet's RTMDetSepBNHead shares its
+    # convolutions across pyramid levels), would absorb all of them: such subtrees are searched
+    # child by child, and the modules that hold a shared convolution keep their BatchNorms.
+    if shared.isdisjoint(map(id, module.modules())):
+        fuse_conv_bn(module)
+        return
+    for child in module.children():
+        _fuse_unshared(child, shared)
 
 
 @torch.no_grad()
-def fuse_batchnorm(module: nn.Module) -> int:
-    """Fold every foldable BatchNorm of ``module`` into its convolution (in place) and replace
-    it by ``nn.Identity``. Only valid in eval mode; the module is put in eval mode.
+def fuse_batchnorm(module: nn.Module) -> nn.Module:
+    """Fold the BatchNorms of ``module`` into the convolutions before them, in place, and
+    replace them by ``nn.Identity`` (mmcv's ``fuse_conv_bn``), except for shared convolutions.
+    Only valid in eval mode; the module is put in eval mode.
 
     Returns:
-        The number of BatchNorm layers folded.
+        ``module`` itself.
     """
     module.eval()
-    pairs = conv_bn_pairs(module)
-    for conv_name, bn_name in pairs:
-        conv, bn = module.get_submodule(conv_name), module.get_submodule(bn_name)
-        weight, bias = fold_batchnorm(
-            conv.weight, conv.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight,
-            bn.bias, out_axis=1 if isinstance(conv, nn.ConvTranspose2d) else 0)
-        conv.weight.copy_(weight)
-        conv.bias = nn.Parameter(bias)
-        parent, _, name = bn_name.rpartition('.')
-        setattr(module.get_submodule(parent), name, nn.Identity())
-    return len(pairs)
+    _fuse_unshared(module, _shared_ids(module))
+    return module
 
 
 def cpu_has_native_bf16() -> bool:
@@ -192,106 +127,3 @@ def optimize_for_inference(model: nn.Module, precision: str = 'fp32', fuse_bn: b
             # pre-pack them for oneDNN and fuse bias/ReLU/adds into the convolutions.
             part.compile(options={'freezing': True})
     return model
-
-
-class HeatmapModel(nn.Module):
-    """Images -> heatmaps of a top-down estimator, the graph that ``export_onnx`` exports.
-
-    Args:
-        model: mmpose top-down estimator (backbone [+ neck] + heatmap head).
-        flip_indices: (K,) mirror partner of each keypoint; given: flip test in one pass over
-            ``[images; mirrored images]``, the mirrored heatmaps mapped back and averaged.
-        flip_mode, shift_heatmap: as the head's ``test_cfg``.
-    """
-
-    def __init__(self, model: nn.Module, flip_indices: Optional[Sequence[int]] = None,
-                 flip_mode: str = 'heatmap', shift_heatmap: bool = False) -> None:
-        super().__init__()
-        self.model = model
-        self.flip_indices = None if flip_indices is None else list(flip_indices)
-        self.flip_mode = flip_mode
-        self.shift_heatmap = shift_heatmap
-
-    def forward(self, inputs: Tensor) -> Tensor:
-        """(N, 3, H, W) normalised images -> (N, C, H/4, W/4) float32 heatmaps."""
-        if self.flip_indices is None:
-            return self.model._forward(inputs)
-        num = inputs.shape[0]
-        heatmaps = self.model._forward(torch.cat((inputs, inputs.flip(-1))))
-        flipped = flip_heatmaps(heatmaps[num:], self.flip_indices, self.flip_mode,
-                                self.shift_heatmap)
-        return (heatmaps[:num] + flipped) * 0.5
-
-
-def heatmap_model(model: nn.Module, flip: bool) -> HeatmapModel:
-    """``HeatmapModel`` with the flip settings of ``model.test_cfg`` and the keypoint mirror
-    pairs of ``model.dataset_meta``."""
-    if not flip:
-        return HeatmapModel(model).eval()
-    meta = getattr(model, 'dataset_meta', None) or {}
-    if 'flip_indices' not in meta:
-        raise ValueError('flip needs model.dataset_meta["flip_indices"] (set by init_model)')
-    return HeatmapModel(model, meta['flip_indices'], model.test_cfg.get('flip_mode', 'heatmap'),
-                        model.test_cfg.get('shift_heatmap', False)).eval()
-
-
-def export_onnx(net: nn.Module, path: str, example: Tensor, dynamic_batch: bool,
-                opset: int = 17) -> None:
-    """Export ``net`` (e.g. a ``HeatmapModel``) with input ``input`` and output ``heatmaps``.
-
-    Uses the TorchScript-based exporter (``dynamo=False``): torch 2.14's default exporter
-    needs the ``onnxscript`` package, and the traced graph of HRNet (convolutions, ReLU,
-    nearest upsampling, adds, the flip's slicing) maps to standard ONNX operators.
-
-    Args:
-        example: (N, 3, H, W) float32 input used for tracing.
-        dynamic_batch: make the batch dimension symbolic ('batch').
-    """
-    axes = {'input': {0: 'batch'}, 'heatmaps': {0: 'batch'}} if dynamic_batch else None
-    with torch.no_grad():
-        torch.onnx.export(net, (example, ), path, dynamo=False, opset_version=opset,
-                          input_names=['input'], output_names=['heatmaps'],
-                          dynamic_axes=axes)
-
-
-def onnx_session(path: str, num_threads: Optional[int] = None):
-    """An onnxruntime CPU session (``num_threads`` defaults to torch's thread count)."""
-    import onnxruntime as ort  # optional dependency of the export path only
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = num_threads or torch.get_num_threads()
-    return ort.InferenceSession(path, options, providers=['CPUExecutionProvider'])
-
-
-def relative_max_error(got: Tensor, expected: Tensor) -> float:
-    """max |got - expected| over the value range of ``expected`` (0 if both are constant)."""
-    span = float(expected.max() - expected.min())
-    error = float((got - expected).abs().max())
-    return error / span if span > 0 else error
-
-
-def time_interleaved(fns: Mapping[str, Callable[[], object]], repeats: int, warmup: int = 1,
-                     device: Union[str, torch.device] = 'cpu'
-                     ) -> Tuple[Dict[str, float], Dict[str, object]]:
-    """Median wall time in seconds of each callable, called in turns (A B A B ...), so the
-    slow drifts of a shared machine hit every candidate alike.
-
-    On CUDA the device is synchronised around every call (kernels run asynchronously).
-
-    Returns:
-        (median seconds per name, what each callable returned on its last call).
-    """
-    sync = torch.cuda.synchronize if torch.device(device).type == 'cuda' else (lambda: None)
-    outputs = {}
-    for _ in range(warmup):
-        for name, fn in fns.items():
-            outputs[name] = fn()
-    times: Dict[str, List[float]] = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            sync()
-            start = time.perf_counter()
-            outputs[name] = fn()
-            sync()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}, outputs

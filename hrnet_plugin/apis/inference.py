@@ -63,7 +63,7 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
         device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``...
         cfg_options: overrides merged into the config.
         precision, fuse_bn, channels_last, compile: passed to
-            ``hrnet_plugin.apis.fast_inference.optimize_for_inference`` when any differs from
+            ``hrnet_plugin.deploy.fast_inference.optimize_for_inference`` when any differs from
             its default here (plain fp32, nothing fused).
 
     Returns:
@@ -92,7 +92,7 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
     model.cfg = cfg
     model.to(device).eval()
     if precision != 'fp32' or fuse_bn or channels_last or compile:
-        from .fast_inference import optimize_for_inference
+        from hrnet_plugin.deploy import optimize_for_inference
         model = optimize_for_inference(model, precision=precision, fuse_bn=fuse_bn,
                                        channels_last=channels_last, compile=compile)
     return model

@@ -11,8 +11,8 @@ import torch
 from mmengine.logging import MMLogger
 from mmpose.apis import init_model
 
-from hrnet_plugin.apis.fast_inference import cpu_has_native_bf16
 from hrnet_plugin.deploy import heatmap_model
+from hrnet_plugin.deploy.fast_inference import cpu_has_native_bf16
 from hrnet_plugin.utils import atomic_write_text, check_writable_dir
 
 from .comparison import Comparison

@@ -7,9 +7,9 @@ import torch
 import torch.nn as nn
 from torch import Tensor
 
-from hrnet_plugin.apis.fast_inference import optimize_for_inference
 from hrnet_plugin.utils import atomic_write_bytes
 
+from .fast_inference import optimize_for_inference
 from .heatmap_model import HeatmapModel, heatmap_model
 
 INPUT_NAME, OUTPUT_NAME = 'input', 'heatmaps'

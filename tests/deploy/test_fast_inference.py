@@ -10,8 +10,8 @@ from mmcv.cnn import fuse_conv_bn
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
 
-from hrnet_plugin.apis.fast_inference import fuse_batchnorm, optimize_for_inference
 from hrnet_plugin.deploy import relative_max_error
+from hrnet_plugin.deploy.fast_inference import fuse_batchnorm, optimize_for_inference
 from tests.models.tiny_topdown import INPUT_SIZE, build_tiny, make_batch, randomize, single_thread
 
 pytestmark = pytest.mark.usefixtures(single_thread.__name__)

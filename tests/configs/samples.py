@@ -118,9 +118,9 @@ def write_sample_run_config(config: Path, out_dir: Path, epochs: int = 1,
     train_cfg = (dict(max_iters=epochs, val_interval=epochs) if iter_based
                  else dict(max_epochs=epochs, val_interval=epochs))
     text = SAMPLE_RUN_CONFIG.format(
-        config=str(config), extra=TINY_EXTRA, channels=TINY_EXTRA['stage2']['num_channels'][0],
-        train_cfg=train_cfg, train={**paths, 'indices': TRAIN_SAMPLES},
-        val=val_settings, evaluator=evaluator)
+        config=str(config.resolve()), extra=TINY_EXTRA,
+        channels=TINY_EXTRA['stage2']['num_channels'][0], train_cfg=train_cfg,
+        train={**paths, 'indices': TRAIN_SAMPLES}, val=val_settings, evaluator=evaluator)
     path = out_dir / f'samples_{config.stem}.py'
     path.write_text(text)
     return path

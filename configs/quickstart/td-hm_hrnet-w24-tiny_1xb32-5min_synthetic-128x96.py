@@ -1,5 +1,5 @@
 # Quickstart (tools/quickstart.py): a small HRNet (W24, 1.6M parameters) trained from scratch for
-# 5 minutes on a 2-core CPU, on the synthetic people of `hrnet_plugin.datasets.synthetic`, with
+# 5 minutes on a 2-core CPU, on the synthetic people of `hrnet_plugin.synthetic`, with
 # 128x96 crops and DARK heatmaps of 32x24.
 #
 # Training is time-boxed: `TimeBudgetHook` measures the speed and sets max_iters (an upper bound
@@ -8,9 +8,6 @@
 #   python tools/train.py CONFIG    # after the quickstart made the data under `data_root`
 _base_ = ['../_base_/models/hrnet-w24-tiny.py', '../_base_/dataloaders/synthetic.py']
 from hrnet_plugin.datasets import codec_settings  # noqa: E402
-
-# The hooks below (`import hrnet_plugin` does not import them).
-custom_imports = dict(imports=['hrnet_plugin', 'hrnet_plugin.engine'], allow_failed_imports=False)
 
 codec = dict(type='hrnet_plugin.MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32),
              sigma=2, unbiased=True)

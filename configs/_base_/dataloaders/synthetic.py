@@ -1,4 +1,4 @@
-# The synthetic people of `hrnet_plugin.datasets.synthetic` (COCO format, 17 keypoints) as
+# The synthetic people of `hrnet_plugin.synthetic` (COCO format, 17 keypoints) as
 # tools/quickstart.py generates them under `data_root`:
 #   annotations/person_keypoints_{train,val}.json   annotations/val_detections.json
 #   images/{train,val}/*.jpg

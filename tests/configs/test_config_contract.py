@@ -167,7 +167,6 @@ def test_benchmark_initialisation(path):
         assert cfg.load_from is None
 
 
-
 def _values(node: Any) -> Iterator[Any]:
     """Every value nested in a loaded config."""
     yield node

@@ -2,7 +2,7 @@
 # original repository, 90.0 in mmpose).
 _base_ = ['../_base_/models/hrnet-w32.py', '../_base_/dataloaders/mpii.py',
           '../_base_/schedules/adam-210e.py']
-from hrnet_plugin.datasets import codec_settings  # noqa: E402
+from hrnet_plugin.datasets import codec_settings
 
 # Heatmaps at 1/4 of the input; sigma 2 heatmap pixels (HRNet's value at this size).
 codec = dict(

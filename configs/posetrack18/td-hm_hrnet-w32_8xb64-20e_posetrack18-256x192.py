@@ -2,7 +2,7 @@
 # architecture and input size (mmpose: 83.4 mAP on val with ground-truth boxes).
 _base_ = ['../_base_/models/hrnet-w32.py', '../_base_/dataloaders/posetrack18.py',
           '../_base_/schedules/adam-20e.py']
-from hrnet_plugin.datasets import codec_settings  # noqa: E402
+from hrnet_plugin.datasets import codec_settings
 
 # Heatmaps at 1/4 of the input; sigma 2 heatmap pixels (HRNet's value at this size).
 codec = dict(

@@ -7,7 +7,7 @@
 #   python tools/quickstart.py --out-dir work_dirs/quickstart          # data, training, report
 #   python tools/train.py CONFIG    # after the quickstart made the data under `data_root`
 _base_ = ['../_base_/models/hrnet-w24-tiny.py', '../_base_/dataloaders/synthetic.py']
-from hrnet_plugin.datasets import codec_settings  # noqa: E402
+from hrnet_plugin.datasets import codec_settings
 
 codec = dict(type='hrnet_plugin.MSRAHeatmap', input_size=(96, 128), heatmap_size=(24, 32),
              sigma=2, unbiased=True)

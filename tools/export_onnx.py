@@ -8,7 +8,7 @@ heatmaps mapped back and averaged) as configured in ``test_cfg``. BatchNorms are
 before export. The exported model is run with onnxruntime (CPU) and its heatmaps must match
 the unmodified PyTorch model within 1e-4 of the heatmap value range; the script exits with
 status 1 otherwise. Decoding (argmax, DARK/UDP refinement) stays outside the graph: use the
-codec's ``batch_decode`` on the heatmaps.
+codec's ``batch_decode`` on the heatmaps. Export and check: ``hrnet_plugin.deploy``.
 """
 import argparse
 import json
@@ -18,20 +18,10 @@ from typing import List, Optional
 import torch
 from mmpose.apis import init_model
 
-import hrnet_plugin  # noqa: F401  (registers the plugin; allowlists checkpoint types)
-from hrnet_plugin.apis.fast_inference import (
-    export_onnx,
-    heatmap_model,
-    onnx_session,
-    optimize_for_inference,
-    relative_max_error,
-    time_interleaved,
-)
+from hrnet_plugin.benchmark import time_interleaved
+from hrnet_plugin.deploy import export_and_check
 
 TOLERANCE = 1e-4  # max |onnx - torch| / heatmap value range
-# Batch used to trace a dynamic-batch export; the check then runs another batch size, so a
-# batch size frozen into the graph would fail it.
-TRACE_BATCH, CHECK_BATCH = 2, 3
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -54,34 +44,18 @@ def main(argv: Optional[List[str]] = None) -> dict:
     """Export, check and time; returns the report (also printed as json)."""
     args = parse_args(argv)
     model = init_model(args.config, args.checkpoint, device='cpu')
-    width, height = model.head.decoder.input_size
-    dynamic = args.batch == 'dynamic'
-    trace_batch = TRACE_BATCH if dynamic else int(args.batch)
-    check_batch = CHECK_BATCH if dynamic else int(args.batch)
-    gen = torch.Generator().manual_seed(0)
-    inputs = torch.randn(check_batch, 3, height, width, generator=gen)
-
+    check = export_and_check(model, args.out, flip=args.flip, opset=args.opset,
+                             batch=None if args.batch == 'dynamic' else int(args.batch))
     with torch.no_grad():
-        expected = heatmap_model(model, args.flip)(inputs)   # the unmodified model
-    optimize_for_inference(model, precision='fp32', fuse_bn=True, channels_last=False)
-    net = heatmap_model(model, args.flip)
-    export_onnx(net, args.out, torch.randn(trace_batch, 3, height, width, generator=gen),
-                dynamic_batch=dynamic, opset=args.opset)
-
-    session = onnx_session(args.out)
-    feed = {'input': inputs.numpy()}
-    got = torch.from_numpy(session.run(None, feed)[0])
-    error = relative_max_error(got, expected)
-    with torch.no_grad():
-        times, _ = time_interleaved({'pytorch': lambda: net(inputs),
-                                     'onnxruntime': lambda: session.run(None, feed)},
+        times, _ = time_interleaved({'pytorch': lambda: check.net(check.inputs),
+                                     'onnxruntime': lambda: check.session(check.inputs)},
                                     repeats=args.repeats)
+    error, batch = check.error, len(check.inputs)
     report = dict(onnx=args.out, batch=args.batch, flip=args.flip, opset=args.opset,
-                  heatmap_shape=list(got.shape), max_error_relative_to_range=error,
-                  tolerance=TOLERANCE, latency_s=dict(times),
-                  latency_batch=check_batch)
+                  heatmap_shape=list(check.heatmaps.shape), max_error_relative_to_range=error,
+                  tolerance=TOLERANCE, latency_s=dict(times), latency_batch=batch)
     print(json.dumps(report, indent=1))
-    print(f'batch {check_batch}: PyTorch {times["pytorch"] * 1e3:.1f} ms, onnxruntime '
+    print(f'batch {batch}: PyTorch {times["pytorch"] * 1e3:.1f} ms, onnxruntime '
           f'{times["onnxruntime"] * 1e3:.1f} ms; max error {error:.1e} of the heatmap range')
     if not error <= TOLERANCE:
         print(f'onnxruntime heatmaps differ from PyTorch by {error:.2e} of their range '

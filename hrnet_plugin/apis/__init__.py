@@ -1,9 +1,10 @@
 """Inference APIs: build models, estimate poses in boxes, detect persons, track, draw, write,
 run over images, folders and videos."""
+from hrnet_plugin.deploy import optimize_for_inference
+
 from .checkpoints import local_checkpoint
 from .detection import TopDownPipeline, init_detector, select_person_boxes
 from .detection_file import DetectionFile
-from .fast_inference import optimize_for_inference
 from .inference import (
     estimate_poses,
     inference_topdown,

@@ -17,6 +17,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 from mmengine.structures import InstanceData
 from mmpose.apis.inference import dataset_meta_from_config
+from mmpose.datasets import CocoDataset
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.models.builder import build_pose_estimator
 from mmpose.structures import PoseDataSample, merge_data_samples
@@ -63,7 +64,7 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
         device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``...
         cfg_options: overrides merged into the config.
         precision, fuse_bn, channels_last, compile: passed to
-            ``hrnet_plugin.apis.fast_inference.optimize_for_inference`` when any differs from
+            ``hrnet_plugin.deploy.fast_inference.optimize_for_inference`` when any differs from
             its default here (plain fp32, nothing fused).
 
     Returns:
@@ -87,12 +88,12 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
         dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')
     if dataset_meta is None:
         logger.warning('no dataset_meta in the checkpoint or the config: using COCO\'s')
-        dataset_meta = parse_pose_metainfo({'from_file': 'configs/_base_/datasets/coco.py'})
+        dataset_meta = parse_pose_metainfo(CocoDataset.METAINFO)
     model.dataset_meta = dataset_meta
     model.cfg = cfg
     model.to(device).eval()
     if precision != 'fp32' or fuse_bn or channels_last or compile:
-        from .fast_inference import optimize_for_inference
+        from hrnet_plugin.deploy import optimize_for_inference
         model = optimize_for_inference(model, precision=precision, fuse_bn=fuse_bn,
                                        channels_last=channels_last, compile=compile)
     return model

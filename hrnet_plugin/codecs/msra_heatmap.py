@@ -8,9 +8,10 @@ from torch import Tensor
 
 from hrnet_plugin.registry import KEYPOINT_CODECS
 
+from .utils.dark_refinement import refine_dark
 from .utils.gaussian_targets import msra_gaussian_heatmaps, unbiased_gaussian_heatmaps
 from .utils.heatmap_codec_base import HeatmapCodecBase, check_odd_kernel, check_positive
-from .utils.heatmap_decoding import heatmap_argmax, refine_dark, refine_quarter_offset
+from .utils.heatmap_decoding import heatmap_argmax, refine_on_host, refine_quarter_offset
 
 
 @KEYPOINT_CODECS.register_module()
@@ -31,7 +32,11 @@ class MSRAHeatmap(HeatmapCodecBase):
         self.sigma = check_positive('sigma', sigma)
         self.unbiased = unbiased
         self.blur_kernel_size = check_odd_kernel('blur_kernel_size', blur_kernel_size)
-        self.scale_factor = (np.array(self.input_size) / self.heatmap_size).astype(np.float32)
+
+    @property
+    def scale_factor(self) -> np.ndarray:
+        """``input_size / heatmap_size`` (float32), for encoding and decoding."""
+        return (np.array(self.input_size) / self.heatmap_size).astype(np.float32)
 
     def _encode_heatmaps(self, keypoints: np.ndarray,
                          keypoints_visible: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
@@ -42,7 +47,7 @@ class MSRAHeatmap(HeatmapCodecBase):
         heatmaps = heatmaps.float()
         locs, scores = heatmap_argmax(heatmaps)
         if self.unbiased:
-            locs = refine_dark(locs, heatmaps, self.blur_kernel_size)
+            locs = refine_on_host(refine_dark, locs, heatmaps, self.blur_kernel_size)
         else:
             locs = refine_quarter_offset(locs, heatmaps)
         return locs * torch.as_tensor(self.scale_factor, device=locs.device), scores

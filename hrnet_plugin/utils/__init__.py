@@ -1,6 +1,7 @@
 """Bottom layer of the package (imports nothing else of it): file reading and writing with
-named errors, COCO detection-results files, and the allowlist that lets torch's weights-only
-loader read OpenMMLab checkpoints."""
+named errors, COCO detection-results files, the cache folder, and the allowlist that lets
+torch's weights-only loader read OpenMMLab checkpoints."""
+from .cache import HOME_VARIABLE, cache_root
 from .detection_results import PERSON_CATEGORY_ID, DetectionResults, read_detection_results
 from .files import (
     PathLike,
@@ -12,7 +13,7 @@ from .files import (
 from .safe_checkpoint import allow_openmmlab_checkpoints, openmmlab_checkpoint_globals
 
 __all__ = [
-    'PERSON_CATEGORY_ID', 'DetectionResults', 'PathLike', 'allow_openmmlab_checkpoints',
-    'atomic_write_bytes', 'atomic_write_text', 'check_writable_dir', 'openmmlab_checkpoint_globals',
-    'read_detection_results', 'read_json',
+    'HOME_VARIABLE', 'PERSON_CATEGORY_ID', 'DetectionResults', 'PathLike',
+    'allow_openmmlab_checkpoints', 'atomic_write_bytes', 'atomic_write_text', 'cache_root',
+    'check_writable_dir', 'openmmlab_checkpoint_globals', 'read_detection_results', 'read_json',
 ]

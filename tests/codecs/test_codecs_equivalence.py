@@ -10,6 +10,8 @@ from mmpose.codecs import UDPHeatmap as RefUDP
 from hrnet_plugin.codecs import MSRAHeatmap, UDPHeatmap
 
 INPUT, HEATMAP = (192, 256), (48, 64)
+# [W, H] heatmap sizes of the differential decoding tests (input size 4x)
+SIZES = [(48, 64), (72, 96), (24, 32), (64, 64), (16, 16)]
 
 CODECS = {
     'msra-s2': dict(cls=(MSRAHeatmap, RefMSRA), kw=dict(sigma=2)),
@@ -21,9 +23,10 @@ CODECS = {
 }
 
 
-def make(name):
+def make(name, heatmap_size=HEATMAP):
     ours, ref = CODECS[name]['cls']
-    kw = dict(input_size=INPUT, heatmap_size=HEATMAP, **CODECS[name]['kw'])
+    input_size = tuple(4 * v for v in heatmap_size)
+    kw = dict(input_size=input_size, heatmap_size=heatmap_size, **CODECS[name]['kw'])
     return ours(**kw), ref(**kw)
 
 
@@ -71,9 +74,9 @@ def test_encode_equals_mmpose_on_real_annotations(name, data_root):
         np.testing.assert_array_equal(got['keypoint_weights'], expected['keypoint_weights'])
 
 
-def smooth_heatmaps(rng, count, channels=17, negative=True):
+def smooth_heatmaps(rng, count, channels=17, negative=True, size=HEATMAP):
     """Sums of random Gaussian bumps (and a little noise): well-conditioned maxima."""
-    w, h = HEATMAP
+    w, h = size
     y, x = np.mgrid[0:h, 0:w].astype(np.float32)
     maps = np.zeros((count, channels, h, w), dtype=np.float32)
     for _ in range(3):
@@ -88,9 +91,9 @@ def smooth_heatmaps(rng, count, channels=17, negative=True):
     return maps
 
 
-def edge_cases(channels=17):
+def edge_cases(channels=17, size=HEATMAP):
     """All-zero, all-negative, constant maps and maxima on each border and corner."""
-    w, h = HEATMAP
+    w, h = size
     maps = np.zeros((4, channels, h, w), dtype=np.float32)
     maps[1] = -1
     maps[2] = 0.5
@@ -141,6 +144,35 @@ def test_udp_combined_decode_equals_mmpose(data_root):
     offsets[:, ::3] = smooth_heatmaps(rng, len(targets))
     for maps in (targets, offsets, np.zeros_like(targets)):
         compare_decode(ours, ref, maps)
+
+
+def noise_heatmaps(rng, count, channels, size):
+    """Noise-like maps, where the Newton step amplifies the last bits of its inputs without
+    bound: uniform, Gaussian, and Gaussian with per-map magnitudes from 1e-20 to 1e20."""
+    w, h = size
+    shape = (count, channels, h, w)
+    magnitude = 10.0**rng.integers(-20, 21, (count, channels, 1, 1))
+    maps = (rng.uniform(size=shape), rng.normal(size=shape), rng.normal(size=shape) * magnitude)
+    return np.concatenate(maps).astype(np.float32)
+
+
+@pytest.mark.parametrize('size', SIZES, ids=lambda s: f'{s[0]}x{s[1]}')
+@pytest.mark.parametrize('name', ['msra-s2', 'dark', 'udp', 'udp-combined'])
+def test_decode_equals_mmpose_on_any_heatmaps(name, size, data_root):
+    """Noise, smooth, all-zero, negative, constant, border maxima and real targets at every
+    heatmap size: <= 1e-4 px and scores <= 1e-6 from mmpose, through decode and batch_decode."""
+    ours, ref = make(name, size)
+    channels = 17 * 3 if name == 'udp-combined' else 17
+    keypoints, visible = real_instances(data_root)
+    keypoints = keypoints[::4] * np.array(ours.input_size, dtype=np.float32) / INPUT
+    targets = np.stack([ref.encode(k[None], v[None])['heatmaps']
+                        for k, v in zip(keypoints, visible[::4], strict=True)])
+    for seed in range(3):
+        rng = np.random.default_rng(10 + seed)
+        compare_decode(ours, ref, np.concatenate([
+            noise_heatmaps(rng, 4, channels, size), smooth_heatmaps(rng, 4, channels, size=size),
+            edge_cases(channels, size)]))
+    compare_decode(ours, ref, targets)
 
 
 @pytest.mark.parametrize('name', ['msra-s2', 'dark', 'udp'])

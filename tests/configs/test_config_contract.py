@@ -1,16 +1,20 @@
 """Contract of every leaf config under configs/: its name tells the truth, its codec is defined
-once and shared by model and pipelines, it uses the plugin's components, and mmpose builds it.
+once and shared by model and pipelines, it uses the plugin's components, mmpose builds its model
+and datasets, and it is a classic mmengine config (a delta of its bases, see
+``hrnet_plugin.datasets.codec_settings``).
 
 Names follow mmpose: ``td-hm_hrnet-w{width}[-{size}][_{dark|udp}]-{gpus}xb{batch}-{schedule}_
 {dataset}-{height}x{width}.py``. The benchmark configs (``configs/{coco,mpii,posetrack18}/``)
-are also held to the paper's and mmpose's recipes.
+are also held to the paper's and mmpose's recipes (tests/configs/test_mmpose_grid.py compares
+them with mmpose's configs of the same names).
 """
 import copy
 import functools
 import re
 from pathlib import Path
-from typing import Dict, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
+import mmpose
 import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
@@ -19,8 +23,12 @@ from mmpose.registry import DATASETS, MODELS
 
 from hrnet_plugin.codecs import MSRAHeatmap, UDPHeatmap
 from hrnet_plugin.models import HeatmapHead, HRNet
+from hrnet_plugin.models.backbones import hrnet_extra
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from ..conftest import REPO_ROOT
+from .samples import CONFIGS as W32_CONFIGS
+from .samples import SAMPLE_SETTINGS, samples_of
+
 CONFIGS = sorted(path for path in (REPO_ROOT / 'configs').rglob('*.py')
                  if '_base_' not in path.parts)
 NAME = re.compile(r'td-hm_hrnet-w(?P<width>\d+)(?:-(?P<size>[a-z]+))?(?:_(?P<variant>dark|udp)-|_)'
@@ -35,6 +43,7 @@ EVALUATORS = {'coco': ('CocoMetric', 'coco/AP'), 'mpii': ('MpiiPCKAccuracy', 'PC
 SIGMA_BY_HEIGHT = {256: 2, 384: 3}  # HRNet's Gaussian sizes for its two input sizes
 IMAGENET_URL = 'https://download.openmmlab.com/mmpose/pretrain_models/hrnet_w{}-'
 COCO_DETECTIONS = 'data/coco/person_detection_results/COCO_val2017_detections_AP_H_56_person.json'
+MMPOSE_METAINFO = Path(mmpose.__file__).parent / '.mim/configs/_base_/datasets'
 
 
 @functools.cache
@@ -55,17 +64,6 @@ def _pipelines(cfg: Config) -> dict:
             for split in ('train', 'val', 'test')}
 
 
-def test_every_benchmark_has_its_configs():
-    assert {path.stem for path in BENCHMARKS} == {
-        'td-hm_hrnet-w32_8xb64-210e_coco-256x192', 'td-hm_hrnet-w32_8xb64-210e_coco-384x288',
-        'td-hm_hrnet-w48_8xb32-210e_coco-256x192', 'td-hm_hrnet-w48_8xb32-210e_coco-384x288',
-        'td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192',
-        'td-hm_hrnet-w32_udp-8xb64-210e_coco-256x192',
-        'td-hm_hrnet-w32_8xb64-210e_mpii-256x256', 'td-hm_hrnet-w48_8xb64-210e_mpii-256x256',
-        'td-hm_hrnet-w32_8xb64-20e_posetrack18-256x192',
-        'td-hm_hrnet-w48_8xb64-20e_posetrack18-256x192'}
-
-
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda path: path.stem)
 def test_name_matches_values(path):
     fields, cfg = load(path)
@@ -73,6 +71,8 @@ def test_name_matches_values(path):
     stages = cfg.model.backbone.extra
     for stage, branches in (('stage2', 2), ('stage3', 3), ('stage4', 4)):
         assert stages[stage].num_channels == tuple(width * 2 ** i for i in range(branches))
+    if path.parent.name != 'quickstart':
+        assert stages.to_dict() == hrnet_extra(width)  # the paper's architecture
     assert cfg.model.head.in_channels == width
     assert cfg.train_dataloader.batch_size == int(fields['batch'])
     assert cfg.codec['input_size'] == (in_width, height)  # mmpose sizes are (w, h)
@@ -157,7 +157,9 @@ def test_benchmark_initialisation(path):
     if fields['dataset'] == 'posetrack18':
         # Fine-tuned from the COCO model of the same architecture; no ImageNet download.
         assert cfg.model.backbone.init_cfg is None
-        assert f'hrnet-w{fields["width"]}_' in cfg.load_from and '_coco-' in cfg.load_from
+        size = f'{fields["height"]}x{fields["in_width"]}'
+        assert f'hrnet-w{fields["width"]}_' in cfg.load_from
+        assert f'_coco-{size}-' in cfg.load_from  # the COCO model of the same input size
     else:
         assert cfg.model.backbone.init_cfg.type == 'Pretrained'
         assert cfg.model.backbone.init_cfg.checkpoint.startswith(
@@ -165,13 +167,87 @@ def test_benchmark_initialisation(path):
         assert cfg.load_from is None
 
 
+def _values(node: Any) -> Iterator[Any]:
+    """Every value nested in a loaded config."""
+    yield node
+    children = node.values() if isinstance(node, dict) else (
+        node if isinstance(node, (list, tuple)) else ())
+    for child in children:
+        yield from _values(child)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda path: path.stem)
+def test_leaf_is_a_classic_config_of_plain_values(path):
+    """The leaves import `codec_settings` after `_base_`: mmengine stays in its classic mode
+    (`_is_lazy_import` decides at the first `_base_` assignment), and the imported function
+    stays out of the loaded config, which holds plain values only and merges overrides."""
+    assert not Config._is_lazy_import(str(path))
+    _, cfg = load(path)
+    plain = (dict, list, tuple, str, int, float, bool, type(None))
+    odd = [value for value in _values(cfg._cfg_dict) if not isinstance(value, plain)]
+    assert not odd and 'codec_settings' not in cfg
+    cfg.merge_from_dict({'train_dataloader.batch_size': 3, 'model.head.decoder.sigma': 4.5})
+    assert cfg.train_dataloader.batch_size == 3 and cfg.model.head.decoder.sigma == 4.5
+    assert cfg.train_dataloader.dataset.pipeline == load(path)[1].train_dataloader.dataset.pipeline
+
+
+def test_import_before_base_would_switch_to_lazy_configs(tmp_path):
+    """Why the leaves import after `_base_`: the other order is mmengine's lazy (read_base)
+    format, where `_base_` is not the merged base config."""
+    leaf = REPO_ROOT / 'configs/coco/td-hm_hrnet-w32_dark-8xb64-210e_coco-256x192.py'
+    lines = leaf.read_text().splitlines(keepends=True)
+    imports = [line for line in lines if line.startswith('from ')]
+    reordered = tmp_path / leaf.name
+    reordered.write_text(''.join(imports + [line for line in lines if line not in imports]))
+    assert not Config._is_lazy_import(str(leaf))
+    assert Config._is_lazy_import(str(reordered))
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda path: path.stem)
+def test_datasets_build_on_the_samples_and_crop_to_the_codec(path):
+    """Each split's dataset, built from the config on the sample data, yields crops of the
+    codec's input size; training samples carry one heatmap per keypoint of the codec's size."""
+    _, cfg = load(path)
+    init_default_scope('mmpose')
+    width, height = cfg.codec['input_size']
+    heatmap_width, heatmap_height = cfg.codec['heatmap_size']
+    for split in ('train', 'val', 'test'):
+        settings = copy.deepcopy(cfg[f'{split}_dataloader'].dataset)
+        settings.update(data_prefix={'img': ''}, **SAMPLE_SETTINGS[samples_of(path)])
+        sample = DATASETS.build(settings)[0]
+        assert sample['inputs'].shape == (3, height, width), split
+        assert tuple(sample['data_samples'].metainfo['input_size']) == (width, height), split
+        heatmaps = sample['data_samples'].get('gt_fields')
+        if split == 'train':
+            assert heatmaps.heatmaps.shape == (cfg.model.head.out_channels, heatmap_height,
+                                               heatmap_width)
+        else:
+            assert heatmaps is None or 'heatmaps' not in heatmaps, split
+
+
+def test_no_config_shadows_mmpose_metainfo():
+    """mmpose's datasets resolve their `from_file` metainfo (`configs/_base_/datasets/<name>.py`)
+    against the working directory first: nothing in this repository may sit at those paths."""
+    published = sorted(path.name for path in MMPOSE_METAINFO.glob('*.py'))
+    assert {'coco.py', 'mpii.py', 'posetrack18.py'} <= set(published)
+    assert not any((REPO_ROOT / 'configs/_base_/datasets' / name).exists() for name in published)
+
+
 @pytest.mark.parametrize('dataset', sorted(DATASET_TYPES))
-def test_dataset_bases_double_as_mmpose_metainfo(dataset, monkeypatch):
-    """mmpose's datasets read `configs/_base_/datasets/<name>.py` relative to the working
-    directory before their own copy; from this repository's root that is our base config."""
-    monkeypatch.chdir(REPO_ROOT)
-    local = parse_pose_metainfo({'from_file': f'configs/_base_/datasets/{dataset}.py'})
-    monkeypatch.chdir(REPO_ROOT.parent)
-    packaged = parse_pose_metainfo({'from_file': f'configs/_base_/datasets/{dataset}.py'})
-    assert local['keypoint_name2id'] == packaged['keypoint_name2id']
-    assert local['sigmas'].tolist() == packaged['sigmas'].tolist()
+@pytest.mark.parametrize('where', ['repository root', 'elsewhere'])
+def test_datasets_read_mmpose_metainfo(dataset, where, monkeypatch, tmp_path):
+    """From the repository root and from any other directory, the configured datasets load the
+    keypoint metadata of mmpose's own file."""
+    monkeypatch.chdir(REPO_ROOT if where == 'repository root' else tmp_path)
+    _, cfg = load(W32_CONFIGS[dataset])
+    settings = copy.deepcopy(cfg.val_dataloader.dataset)
+    settings.update(data_prefix={'img': ''}, **SAMPLE_SETTINGS[dataset])
+    init_default_scope('mmpose')
+    packaged = MMPOSE_METAINFO / f'{dataset}.py'
+    with pytest.warns(UserWarning, match=re.escape(f'"{packaged}" will be used instead')):
+        metainfo = DATASETS.build(settings).metainfo
+    expected = parse_pose_metainfo({'from_file': str(packaged)})
+    assert metainfo['dataset_name'] == expected['dataset_name']
+    assert metainfo['keypoint_name2id'] == expected['keypoint_name2id']
+    assert metainfo['flip_indices'] == expected['flip_indices']
+    assert metainfo['sigmas'].tolist() == expected['sigmas'].tolist()

@@ -6,7 +6,7 @@
 # use (to ~/.cache/torch/hub/checkpoints/); offline, download the file elsewhere and point the
 # config to it, e.g. `--cfg-options model.backbone.init_cfg.checkpoint=/data/hrnet_w32-36af842e.pth`.
 # The leaf configs set `model.head.out_channels` (keypoints of the dataset) and
-# `model.head.decoder` (their codec).
+# `model.head.decoder` (their codec) through `hrnet_plugin.datasets.codec_settings`.
 model = dict(
     # mmpose's estimator with the flip test in one backbone pass over [x; flip(x)]
     type='hrnet_plugin.TopdownPoseEstimator',

@@ -1,4 +1,5 @@
 """Shared plumbing of the heatmap codecs: argument checks and the numpy/torch boundary."""
+from abc import abstractmethod
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -27,11 +28,21 @@ def check_odd_kernel(name: str, value: int) -> int:
 
 
 class HeatmapCodecBase(BaseKeypointCodec):
-    """Top-down heatmap codec: encode in numpy, decode a whole batch at once in torch.
+    """Top-down heatmap codec: encode in numpy, decode a whole batch at once, in torch on the
+    heatmaps' device (DARK's blur and Newton step in numpy on the CPU). Heatmaps are decoded
+    in float32, the dtype of network outputs (mmpose's decoders would keep float64 maps).
 
-    Subclasses implement ``_encode_heatmaps`` (numpy, in heatmap coordinates) and
-    ``_decode_batch`` ((B, C, H, W) tensor -> keypoints in input coordinates (B, K, 2) and
-    scores (B, K)).
+    Subclasses provide (abstract, so a subclass missing one cannot be instantiated):
+
+    * ``scale_factor``: [sx, sy] float32, input-image pixels per heatmap pixel; ``encode``
+      divides keypoints by it;
+    * ``_encode_heatmaps``: keypoints in heatmap coordinates -> heatmaps and weights (numpy);
+    * ``_decode_batch``: (B, C, H, W) tensor -> keypoints in input-image coordinates (B, K, 2)
+      and scores (B, K), on the tensor's device.
+
+    Args:
+        input_size: [W, H] of the network input.
+        heatmap_size: [W, H] of the heatmaps.
     """
 
     label_mapping_table = dict(keypoint_weights='keypoint_weights')
@@ -41,6 +52,11 @@ class HeatmapCodecBase(BaseKeypointCodec):
         super().__init__()
         self.input_size = check_size('input_size', input_size)
         self.heatmap_size = check_size('heatmap_size', heatmap_size)
+
+    @property
+    @abstractmethod
+    def scale_factor(self) -> np.ndarray:
+        """[sx, sy] float32: input-image pixels per heatmap pixel used by ``encode``."""
 
     # --- encoding -------------------------------------------------------------------------
     def encode(self, keypoints: np.ndarray,
@@ -63,13 +79,17 @@ class HeatmapCodecBase(BaseKeypointCodec):
                                                   np.asarray(keypoints_visible))
         return dict(heatmaps=heatmaps, keypoint_weights=weights)
 
+    @abstractmethod
     def _encode_heatmaps(self, keypoints: np.ndarray,
                          keypoints_visible: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
-        raise NotImplementedError
+        """Heatmaps (C, H, W) and keypoint weights (N, K) of keypoints (N, K, 2) given in
+        heatmap coordinates, with visibility (N, K)."""
 
     # --- decoding -------------------------------------------------------------------------
+    @abstractmethod
     def _decode_batch(self, heatmaps: Tensor) -> Tuple[Tensor, Tensor]:
-        raise NotImplementedError
+        """Keypoints (B, K, 2) in input-image coordinates and scores (B, K) of heatmaps
+        (B, C, H, W), on their device."""
 
     def decode(self, encoded: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Decode one instance's heatmaps (C, H, W) into keypoints (1, K, 2) in input-image

@@ -1,7 +1,7 @@
 """Run a feature extractor in channels_last layout and/or autocast, features back in float32.
 
 Shared by training (``TopdownPoseEstimator(channels_last=..., amp_dtype=...)``) and inference
-(``hrnet_plugin.apis.fast_inference.optimize_for_inference``), so both put the precision
+(``hrnet_plugin.deploy.fast_inference.optimize_for_inference``), so both put the precision
 boundary at the same place: the backbone (and neck) run in reduced precision, while the head,
 the loss and the decoding see float32 NCHW tensors. Keeping the head in float32 matters:
 bfloat16 heatmaps keep 8 mantissa bits, too coarse for DARK's log-Taylor refinement, and

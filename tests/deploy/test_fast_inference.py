@@ -6,13 +6,12 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
+from mmcv.cnn import fuse_conv_bn
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmengine.registry import DefaultScope
 
-from hrnet_plugin.apis.fast_inference import (
-    conv_bn_pairs,
-    fold_batchnorm,
-    optimize_for_inference,
-    relative_max_error,
-)
+from hrnet_plugin.deploy import relative_max_error
+from hrnet_plugin.deploy.fast_inference import fuse_batchnorm, optimize_for_inference
 from tests.models.tiny_topdown import INPUT_SIZE, build_tiny, make_batch, randomize, single_thread
 
 pytestmark = pytest.mark.usefixtures(single_thread.__name__)
@@ -32,42 +31,45 @@ def _inputs(num: int, seed: int = 0) -> torch.Tensor:
     nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2, bias=True),
     nn.ConvTranspose2d(4, 6, 4, stride=2, padding=1, bias=False),
 ], ids=['conv', 'grouped-conv-bias', 'deconv'])
-def test_fold_batchnorm_equals_conv_then_bn(conv):
+def test_fuse_batchnorm_equals_conv_then_bn(conv):
     torch.manual_seed(0)
-    bn = randomize(nn.Sequential(conv, nn.BatchNorm2d(6)), seed=1).eval()
+    model = randomize(nn.Sequential(conv, nn.BatchNorm2d(6)), seed=1).eval()
     x = torch.randn(2, 4, 8, 8)
-    out_axis = 1 if isinstance(conv, nn.ConvTranspose2d) else 0
-    weight, bias = fold_batchnorm(conv.weight, conv.bias, bn[1].running_mean,
-                                  bn[1].running_var, bn[1].eps, bn[1].weight, bn[1].bias,
-                                  out_axis)
-    folded = copy.deepcopy(conv)
-    folded.weight.data, folded.bias = weight, nn.Parameter(bias)
     with torch.no_grad():
-        expected = bn(x)
-        assert relative_max_error(folded(x), expected) <= 1e-6
+        expected = model(x)
+        fused = fuse_batchnorm(copy.deepcopy(model))
+        assert relative_max_error(fused(x), expected) <= 1e-6
+    # mmcv folds into nn.Conv2d only; a transposed convolution keeps its BatchNorm.
+    folded = not isinstance(conv, nn.ConvTranspose2d)
+    assert isinstance(fused[1], nn.Identity if folded else nn.BatchNorm2d)
 
 
-class _SharedOutput(nn.Module):
-    """conv1's output feeds a BatchNorm AND a residual sum: folding would change the sum."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1, self.bn1 = nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3)
-        self.conv2, self.bn2 = nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        y = self.conv1(x)
-        return self.bn2(self.conv2(self.bn1(y) + y))
+def _rtmdet_head_outputs(head: nn.Module, feats) -> torch.Tensor:
+    with torch.no_grad():
+        return torch.cat([t.flatten() for level_outputs in head(feats) for t in level_outputs])
 
 
-def test_conv_bn_pairs_follow_the_data_flow():
-    assert conv_bn_pairs(_SharedOutput()) == [('conv2', 'bn2')]
-    model = build_tiny()
-    bns = {n for n, m in model.backbone.named_modules() if isinstance(m, nn.BatchNorm2d)}
-    paired = {bn for _, bn in conv_bn_pairs(model.backbone)}
-    # Every BatchNorm of HRNet directly follows a convolution; the stem's two are wired by
-    # HRNet.forward itself, which fx can trace only without its input-size check.
-    assert paired <= bns and bns - paired <= {'bn1', 'bn2'}
+def test_shared_convolutions_keep_their_batchnorms():
+    """mmdet's RTMDetSepBNHead runs one convolution on every pyramid level, each level with
+    its own BatchNorm. mmcv's registration-order pairing folds every level's BatchNorm into
+    that one convolution and changes the output; fuse_batchnorm leaves those pairs alone."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        head = MMDET_MODELS.build(dict(
+            type='RTMDetSepBNHead', num_classes=2, in_channels=8, feat_channels=8,
+            stacked_convs=2, share_conv=True,
+            anchor_generator=dict(type='MlvlPointGenerator', offset=0, strides=[8, 16, 32]),
+            bbox_coder=dict(type='DistancePointBBoxCoder'),
+            loss_cls=dict(type='QualityFocalLoss', use_sigmoid=True, beta=2.0),
+            loss_bbox=dict(type='GIoULoss')))
+    assert head.cls_convs[1][0].conv is head.cls_convs[0][0].conv
+    randomize(head, seed=2).eval()
+    gen = torch.Generator().manual_seed(3)
+    feats = tuple(torch.randn(1, 8, size, size, generator=gen) for size in (8, 4, 2))
+    expected = _rtmdet_head_outputs(head, feats)
+    assert relative_max_error(_rtmdet_head_outputs(fuse_conv_bn(copy.deepcopy(head)), feats),
+                              expected) > 0.01
+    fused = fuse_batchnorm(copy.deepcopy(head))
+    assert relative_max_error(_rtmdet_head_outputs(fused, feats), expected) <= 1e-6
 
 
 @pytest.mark.parametrize('options,tolerance', [
@@ -84,8 +86,7 @@ def test_optimized_heatmaps_equal_the_original(options, tolerance):
         fast = optimize_for_inference(copy.deepcopy(model), **options)
         got = fast(inputs, mode='tensor')
     if options.get('fuse_bn', True):
-        left = {n for n, m in fast.named_modules() if isinstance(m, nn.BatchNorm2d)}
-        assert left <= {'backbone.bn1', 'backbone.bn2'}  # see test_conv_bn_pairs_...
+        assert not any(isinstance(m, nn.BatchNorm2d) for m in fast.modules())
     assert got.dtype == torch.float32 and got.is_contiguous()
     assert relative_max_error(got, expected) <= tolerance
 

@@ -15,7 +15,7 @@ from typing import Any, Callable, Dict, List, Optional, Union
 
 from tqdm import tqdm
 
-from hrnet_plugin.evaluation.posetrack18_files import evaluate_posetrack18_results
+from hrnet_plugin.evaluation import evaluate_posetrack18_results
 from hrnet_plugin.utils import (
     PERSON_CATEGORY_ID,
     atomic_write_text,

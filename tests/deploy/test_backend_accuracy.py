@@ -5,6 +5,7 @@ keypoints; int8 after NNCF post-training quantization keeps the COCO AP within 1
 'auto' never picks emulated bf16."""
 import copy
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -80,6 +81,20 @@ def test_fp32_equals_pytorch(trained_pose, reference, backend):
     assert relative_max_error(heatmaps, reference.heatmaps) <= FP32_HEATMAP_TOLERANCE
     difference = np.linalg.norm(reference.predict(model) - reference.keypoints, axis=-1)
     assert difference.max() <= FP32_KEYPOINT_TOLERANCE
+
+
+@pytest.mark.bad_input('a truncated OpenVINO weights file in the export cache', 'skipped')
+def test_corrupt_cached_export_is_rebuilt(trained_pose, reference, caplog):
+    first = init_pose_model(trained_pose.config, trained_pose.checkpoint, backend='openvino')
+    weights = Path(first.export_dir) / 'model.bin'
+    weights.write_bytes(weights.read_bytes()[:1000])
+    with caplog.at_level(logging.WARNING, logger='hrnet_plugin.deploy'):
+        model = init_pose_model(trained_pose.config, trained_pose.checkpoint, backend='openvino')
+    assert model.export_dir == first.export_dir
+    assert 'model.bin differs from its recorded sha256' in caplog.text
+    with torch.no_grad():
+        heatmaps = model(reference.inputs, mode='tensor')
+    assert relative_max_error(heatmaps, reference.heatmaps) <= FP32_HEATMAP_TOLERANCE
 
 
 @pytest.mark.parametrize('backend', RUNTIMES)

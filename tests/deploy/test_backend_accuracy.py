@@ -26,9 +26,10 @@ from hrnet_plugin.deploy import (
 )
 from tests.models.tiny_topdown import single_thread
 
+from .trained_pose import CALIBRATION_CROPS
+
 pytestmark = pytest.mark.usefixtures(single_thread.__name__)
 RUNTIMES = ['onnxruntime', 'openvino']
-CALIBRATION_CROPS = 100
 # The gates of deployment (docs/deployment.md).
 FP32_HEATMAP_TOLERANCE = 1e-4   # of the heatmap range
 FP32_KEYPOINT_TOLERANCE = 0.01  # px
@@ -100,7 +101,7 @@ def test_corrupt_cached_export_is_rebuilt(trained_pose, reference, caplog):
 @pytest.mark.parametrize('backend', RUNTIMES)
 def test_int8_keeps_ap_within_one_point(trained_pose, reference, backend):
     model = init_pose_model(trained_pose.config, trained_pose.checkpoint, backend=backend,
-                            precision='int8', calibration=trained_pose.train_dataset,
+                            precision='int8', calibration=trained_pose.train_dataset(),
                             calibration_size=CALIBRATION_CROPS)
     assert model.precision == 'int8'
     ap = coco_ap(model)

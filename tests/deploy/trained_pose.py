@@ -34,6 +34,7 @@ CODEC = dict(type='hrnet_plugin.MSRAHeatmap', input_size=(64, 96), heatmap_size=
 NUM_TRAIN, NUM_VAL = 600, 100      # images of 128x128 with 1-2 figures
 ITERATIONS, BATCH, LR = 150, 32, 5e-3
 AUGMENTED_PASSES = 2               # crops drawn through the train pipeline per person
+CALIBRATION_CROPS = 100            # int8 calibration: training persons
 
 CONFIG = """_base_ = [{base!r}]
 from hrnet_plugin.datasets import codec_settings
@@ -52,12 +53,14 @@ test_dataloader['dataset'].update(data_root=data_root, ann_file='annotations/fro
 
 @dataclass(frozen=True)
 class TrainedPose:
-    """Files of the trained model: config, checkpoint (with ``dataset_meta``), and the
-    training persons as a dataset config (the int8 calibration set)."""
+    """Files of the trained model: config and checkpoint (with ``dataset_meta``)."""
 
     config: Path
     checkpoint: Path
-    train_dataset: dict
+
+    def train_dataset(self) -> dict:
+        """The config's training persons (the int8 calibration set of the tests)."""
+        return dict(Config.fromfile(str(self.config)).train_dataloader.dataset)
 
 
 def _front_facing(data: dict, split: str) -> None:
@@ -98,13 +101,10 @@ def train_tiny_pose(out_dir: Path) -> TrainedPose:
     """Generate the data, write the config and train (one torch thread) into ``out_dir``; a
     finished run there is reused (the fixtures of several test folders share one)."""
     config, checkpoint = out_dir / 'tiny_synthetic.py', out_dir / 'pose.pth'
-    data = generate_synthetic_coco(out_dir / 'data', num_train=NUM_TRAIN, num_val=NUM_VAL,
-                                   image_size=(128, 128), max_figures=2, seed=0)
-    data_root = str(Path(data['out_dir']).resolve()) + '/'
-    train_dataset = dict(type='hrnet_plugin.ValidatedCocoDataset', data_root=data_root,
-                         ann_file='annotations/front_train.json',
-                         data_prefix=dict(img='images/train/'))
     if not checkpoint.is_file():
+        data = generate_synthetic_coco(out_dir / 'data', num_train=NUM_TRAIN, num_val=NUM_VAL,
+                                       image_size=(128, 128), max_figures=2, seed=0)
+        data_root = str(Path(data['out_dir']).resolve()) + '/'
         for split in ('train', 'val'):
             _front_facing(data, split)
         config.write_text(CONFIG.format(base=str(QUICKSTART), codec=CODEC, extra=TINY_EXTRA,
@@ -116,4 +116,4 @@ def train_tiny_pose(out_dir: Path) -> TrainedPose:
             _train(Config.fromfile(str(config)), checkpoint)
         finally:
             torch.set_num_threads(threads)
-    return TrainedPose(config, checkpoint, train_dataset)
+    return TrainedPose(config, checkpoint)

@@ -9,7 +9,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from mmpose.apis import inference_topdown as mmpose_inference_topdown
 
+from hrnet_plugin.apis import inference_topdown, init_pose_model
+from hrnet_plugin.utils import read_detection_results
 from tests.models.tiny_topdown import single_thread
 
 pytestmark = pytest.mark.usefixtures(single_thread.__name__)
@@ -84,3 +87,19 @@ def test_precision_the_backend_lacks_is_refused(trained_pose, inputs, tmp_path, 
                   '--backend', 'onnxruntime', '--precision', 'bf16') == 1
     assert ("precision of backend 'onnxruntime' must be 'auto' or one of ['fp32', 'int8'], "
             "got 'bf16'") in capsys.readouterr().err
+
+
+def test_inference_topdown_of_a_runtime_model(trained_pose, inputs):
+    """The runtime model keeps mmpose's estimator contract: our inference_topdown and
+    mmpose's own give the PyTorch model's keypoints."""
+    image = str(inputs['image'])
+    boxes = read_detection_results(inputs['bboxes']).by_image_id()[1][:, :4]   # 000001.jpg
+    assert len(boxes)
+    pytorch = init_pose_model(trained_pose.config, trained_pose.checkpoint)
+    openvino = init_pose_model(trained_pose.config, trained_pose.checkpoint, backend='openvino')
+    expected = np.stack([s.pred_instances.keypoints[0]
+                         for s in inference_topdown(pytorch, image, boxes, 'xywh')])
+    for run in (inference_topdown, mmpose_inference_topdown):
+        got = np.stack([s.pred_instances.keypoints[0] for s in run(openvino, image, boxes,
+                                                                   'xywh')])
+        np.testing.assert_allclose(got, expected, rtol=0, atol=0.01)

@@ -10,7 +10,8 @@ runs. Examples::
 """
 import argparse
 import os
-from typing import Dict, List, Optional
+import sys
+from typing import List, Optional
 
 import mmengine
 from mmengine.config import Config, DictAction
@@ -21,6 +22,7 @@ from mmengine.runner import Runner
 # mmengine checkpoints for torch's weights_only loading.
 import hrnet_plugin  # noqa: F401
 from hrnet_plugin.engine import load_run_config, setup_cpu_distributed
+from hrnet_plugin.utils import run_tool
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -66,15 +68,19 @@ def build_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
-    args = parse_args(argv)
+def test(args: argparse.Namespace) -> None:
+    """Build the Runner of ``args``, evaluate, and write the metrics to ``args.out``."""
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
     metrics = Runner.from_cfg(cfg).test()
     if args.out is not None and is_main_process():
         mmengine.dump(metrics, args.out)
-    return metrics
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Evaluate; returns the exit status (1: an input error, printed on one line)."""
+    return run_tool('test.py', test, parse_args(argv))
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -6,7 +6,7 @@ become 3 channels, an alpha channel is dropped, EXIF orientation is applied.
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Union
+from typing import Container, Iterator, List, Optional, Union
 
 import cv2
 import numpy as np
@@ -121,12 +121,20 @@ class InputSource:
             return list(range(self.num_frames))
         return [image_id_from_name(p.name, i) for i, p in enumerate(self.files)]
 
-    def frames(self) -> Iterator[Frame]:
-        """Yield every image / video frame, in order."""
+    def frames(self, skip: Container = ()) -> Iterator[Frame]:
+        """Yield every image / video frame, in order.
+
+        Args:
+            skip: frame indices of a video, or file names of images, not to decode: they are
+                yielded with ``image=None`` and ``error=None``.
+        """
         if self.kind == 'video':
-            yield from self._video_frames()
+            yield from self._video_frames(skip)
             return
         for index, (path, image_id) in enumerate(zip(self.files, self.image_ids())):
+            if path.name in skip:
+                yield Frame(index, image_id, path.name, None)
+                continue
             try:
                 yield Frame(index, image_id, path.name, read_image(path))
             except (OSError, ValueError) as error:
@@ -138,18 +146,19 @@ class InputSource:
             raise ValueError(f'cannot open video {self.path} (corrupt, or a codec OpenCV lacks)')
         return capture
 
-    def _video_frames(self) -> Iterator[Frame]:
+    def _video_frames(self, skip: Container) -> Iterator[Frame]:
         capture = self._open_video()
         try:
             index = 0
             while True:
-                ok, image = capture.read()
+                skipped = index in skip
+                ok, image = (capture.grab(), None) if skipped else capture.read()
                 if not ok and index >= self.num_frames:
                     break  # end of the stream (or of a stream of unknown length)
                 # A failed read before the announced frame count is a frame that does not
                 # decode; the decoder resumes at the next one.
-                yield Frame(index, index, None, image if ok else None,
-                            None if ok else f'frame {index} of {self.path} does not decode')
+                error = None if ok or skipped else f'frame {index} of {self.path} does not decode'
+                yield Frame(index, index, None, image, error)
                 index += 1
         finally:
             capture.release()

@@ -187,7 +187,8 @@ def test_formats_coco_and_json_lines(pose, tmp_path, capsys):
     assert [line['file_name'] for line in lines] == [p.name for p in COCO_IMAGES]
     assert {line['image_id'] for line in lines} == COCO_IDS
     assert [p for line in lines for p in line['persons']] == _predictions(out)
-    assert sorted(p.name for p in out.iterdir()) == ['predictions.json', 'predictions.jsonl']
+    assert sorted(p.name for p in out.iterdir()) == ['.infer.lock', 'predictions.json',
+                                                     'predictions.jsonl', 'summary.json']
     assert infer.main([*pose, '--input', str(COCO_IMAGES[0]), '--out-dir', str(tmp_path / 'x'),
                        '--format', 'coco', 'xml']) == 1
     assert "unknown output format(s) ['xml']" in capsys.readouterr().err

@@ -35,8 +35,9 @@ class InferenceSummary:
     """Counts of a run. ``images`` are the images/frames processed (``resumed`` of them taken
     over from the interrupted run that ``resume`` continued); ``skipped`` those that could not
     be read, with the reasons in ``skipped_frames``; ``dropped_bboxes`` the boxes with no area
-    inside their image or with a non-finite value; ``unmatched_detections`` the entries of the
-    detections file that match no input image."""
+    inside their image or with a non-finite value; ``unmatched_detections`` and
+    ``duplicate_detections`` the entries of the detections file that match no input image or
+    repeat another entry of their image."""
 
     images: int = 0
     persons: int = 0
@@ -45,6 +46,7 @@ class InferenceSummary:
     seconds: float = 0.0
     resumed: int = 0
     unmatched_detections: int = 0
+    duplicate_detections: int = 0
     skipped_frames: List[str] = field(default_factory=list)
 
     def __str__(self) -> str:
@@ -176,6 +178,7 @@ def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
     if detections is not None:
         summary.unmatched_detections = detections.check_coverage(source.names(),
                                                                  source.image_ids())
+        summary.duplicate_detections = detections.num_duplicates
     meta = pipeline.pose_model.dataset_meta
     start = time.perf_counter()
     with DirectoryLock(out_dir, LOCK_NAME):

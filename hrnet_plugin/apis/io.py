@@ -28,17 +28,34 @@ def to_bgr(image: np.ndarray) -> np.ndarray:
                      f'got {image.shape}')
 
 
+def is_truncated_jpeg(data: bytes) -> bool:
+    """Whether ``data`` is a JPEG cut short: its last scan (SOS marker ``FF DA``) is not
+    followed by the end-of-image marker ``FF D9``, which cannot occur inside scan data. libjpeg
+    decodes such a file anyway, the missing part grey, with only a warning on stderr."""
+    return data[:2] == b'\xff\xd8' and data.find(b'\xff\xd9', data.rfind(b'\xff\xda')) < 0
+
+
 def read_image(path: Union[str, Path]) -> np.ndarray:
-    """Read an image file as (H, W, 3) BGR uint8.
+    """Read an image file as (H, W, 3) BGR uint8 (EXIF orientation applied, 16-bit values
+    scaled to 8 bits, grayscale repeated, alpha dropped).
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: the file is not a decodable image.
+        ValueError: the file is empty, not a decodable image, a truncated JPEG, or larger
+            than OpenCV's limit (``CV_IO_MAX_IMAGE_PIXELS``, 2^30 pixels by default).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'image file not found: {path}')
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    data = path.read_bytes()
+    if not data:
+        raise ValueError(f'cannot decode image {path}: the file is empty')
+    if is_truncated_jpeg(data):
+        raise ValueError(f'cannot decode image {path}: truncated JPEG (no end-of-image marker)')
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as error:  # e.g. more pixels than OpenCV accepts
+        raise ValueError(f'cannot decode image {path}: OpenCV check failed: {error.err}') from None
     if image is None:
         raise ValueError(f'cannot decode image {path}')
     return image

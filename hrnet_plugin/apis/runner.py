@@ -101,7 +101,11 @@ def _estimate_all(pipeline: TopDownPipeline, source: InputSource, writers: List[
                   frames_per_batch: int, show_progress: bool, summary: InferenceSummary) -> None:
     """Estimate the poses of every frame of ``source`` that ``done`` lacks and hand them to
     ``writers`` (the prediction writers last); count everything in ``summary``. A frame in
-    ``done`` is counted from its record and, in a video, tracked and drawn again."""
+    ``done`` is counted from its record and, in a video, tracked and drawn again.
+
+    Raises:
+        ValueError: not one frame could be read.
+    """
     is_video = source.kind == 'video'
     tracker = IoUTracker() if is_video else None
     redraw = [writer for writer in writers if isinstance(writer, DrawingWriter)] if is_video \
@@ -135,6 +139,9 @@ def _estimate_all(pipeline: TopDownPipeline, source: InputSource, writers: List[
             for frame, result in zip(todo, results, strict=True):
                 emit(frame, result, writers)
             progress.update(len(batch))
+    if summary.skipped and not summary.images:
+        raise ValueError(f'none of the {summary.skipped} images/frames of {source.path} can be '
+                         f'read, e.g. {summary.skipped_frames[0]}')
 
 
 def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
@@ -165,7 +172,8 @@ def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
         FileNotFoundError: missing input.
         BlockingIOError: another live process writes into ``out_dir``.
         OSError: an output cannot be written (full disk, file-size limit), naming it.
-        ValueError: an unknown format; a video that cannot be opened; a detections file
+        ValueError: an unknown format; a video that cannot be opened or whose frames all fail
+            to decode (likewise a folder's images); a detections file
             matching no input; drawings that would overwrite an input (``out_dir`` = the input
             folder); ``resume`` in a folder that holds the outputs of another input.
     """
@@ -173,12 +181,12 @@ def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
     if unknown:
         raise ValueError(f'unknown output format(s) {unknown}; known: {sorted(OUTPUT_FORMATS)}')
     source = InputSource(input_path)
-    out_dir = check_writable_dir(out_dir)
     summary = InferenceSummary()
     if detections is not None:
         summary.unmatched_detections = detections.check_coverage(source.names(),
                                                                  source.image_ids())
         summary.duplicate_detections = detections.num_duplicates
+    out_dir = check_writable_dir(out_dir)
     meta = pipeline.pose_model.dataset_meta
     start = time.perf_counter()
     with DirectoryLock(out_dir, LOCK_NAME):

@@ -118,7 +118,7 @@ def read_detection_results(path: PathLike, category_id: int = PERSON_CATEGORY_ID
             names.append(None)
             image_ids.append(entry['image_id'])
         rows.append([*box, score])
-    return DetectionResults(
-        path=Path(path), image_ids=np.asarray(image_ids, np.int64),
-        file_names=names, boxes=np.asarray(rows, np.float32).reshape(-1, 5),
-        num_other_categories=others)
+    with np.errstate(over='ignore'):  # beyond float32's range: inf, dropped by the callers
+        boxes = np.asarray(rows, np.float32).reshape(-1, 5)
+    return DetectionResults(path=Path(path), image_ids=np.asarray(image_ids, np.int64),
+                            file_names=names, boxes=boxes, num_other_categories=others)

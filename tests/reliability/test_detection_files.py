@@ -27,7 +27,8 @@ def small_folder(tmp_path_factory):
 REFUSED = {
     'not json': ('{"image_id": 785, ', 'is not valid json'),
     'not a list': ({'image_id': 785, **GOOD}, 'expected a json list of detections'),
-    'entry not an object': ([{'image_id': 785, **GOOD}, [1, 2, 3, 4]], 'entry [1] is not a json object'),
+    'entry not an object': ([{'image_id': 785, **GOOD}, [1, 2, 3, 4]],
+                            'entry [1] is not a json object'),
     'entry without bbox': ([{'image_id': 785, 'score': 1}],
                            "entry [0] lacks field(s) ['bbox']"),
     'non-numeric bbox': ([{'image_id': 785, 'bbox': ['10', 10, 60, 80]}],

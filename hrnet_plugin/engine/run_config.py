@@ -5,7 +5,6 @@ from typing import Iterator, Optional, Tuple
 
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
-from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.registry import DATASETS
 
 #: The dataloaders whose datasets a run may build.
@@ -25,11 +24,15 @@ def load_run_config(config: str, cfg_options: Optional[dict] = None, launcher: s
 
     Raises:
         FileNotFoundError: no such config file.
-        ValueError: see ``check_run_config``.
+        ValueError: the config is not valid Python; see ``check_run_config``.
     """
     if not osp.isfile(config):
         raise FileNotFoundError(f'config file {config} does not exist')
-    cfg = Config.fromfile(config)
+    try:
+        cfg = Config.fromfile(config)
+    except SyntaxError as error:  # mmengine's parser does not name the file
+        raise ValueError(f'config file {config} is not valid Python: {error.msg} '
+                         f'(line {error.lineno})') from error
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     cfg.launcher = launcher
@@ -49,14 +52,15 @@ def _datasets(cfg: Config) -> Iterator[Tuple[str, dict]]:
 
 
 def _num_keypoints(dataset: dict, scope: str) -> Optional[int]:
-    """The keypoints of a dataset config (its ``metainfo``, else its class's), or None for a
-    type that is not a pose dataset or not registered (the Runner reports the latter)."""
+    """The keypoints of a dataset config (its ``metainfo``, else its class's), loaded and
+    checked as the dataset will (the validated datasets check the per-keypoint arrays), or None
+    for a type that is not a pose dataset or not registered (the Runner reports the latter)."""
     with DefaultScope.overwrite_default_scope(scope):
         cls = DATASETS.get(dataset.get('type', ''))
-    metainfo = dataset.get('metainfo') or getattr(cls, 'METAINFO', None)
-    if cls is None or not metainfo:
+    if cls is None or not getattr(cls, 'METAINFO', None):
         return None
-    return parse_pose_metainfo(dict(metainfo))['num_keypoints']
+    metainfo = dataset.get('metainfo')
+    return cls._load_metainfo(None if metainfo is None else dict(metainfo))['num_keypoints']
 
 
 def _hrnet_stride(backbone: dict) -> Optional[int]:
@@ -69,9 +73,10 @@ def _hrnet_stride(backbone: dict) -> Optional[int]:
 
 
 def check_run_config(cfg: Config) -> None:
-    """Check what the Runner would only find out deep inside a run: the head predicts as many
-    keypoints as every dataset has, and the input size of every ``TopdownAffine`` is a multiple
-    of HRNet's stride (its branches are fused by exact upsampling).
+    """Check what the Runner would only find out deep inside a run: the datasets' metainfo
+    (per-keypoint arrays, flip pairs), the head predicts as many keypoints as every dataset
+    has, and the input size of every ``TopdownAffine`` is a multiple of HRNet's stride (its
+    branches are fused by exact upsampling).
 
     Raises:
         ValueError: naming the config file, the field and the values.
@@ -82,7 +87,11 @@ def check_run_config(cfg: Config) -> None:
     channels = (model.get('head') or {}).get('out_channels')
     stride = _hrnet_stride(model.get('backbone') or {})
     for where, dataset in _datasets(cfg):
-        keypoints = _num_keypoints(dataset, scope)
+        try:
+            keypoints = _num_keypoints(dataset, scope)
+        except ValueError as error:
+            source = (dataset.get('metainfo') or {}).get('from_file', 'of its class')
+            raise ValueError(f'{name}: {where}.metainfo ({source}): {error}') from error
         if channels is not None and keypoints is not None and channels != keypoints:
             raise ValueError(f'{name}: model.head.out_channels is {channels} but {where} '
                              f'({dataset["type"]}) has {keypoints} keypoints')

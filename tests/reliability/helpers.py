@@ -13,7 +13,7 @@ from typing import List, Tuple
 from ..conftest import REPO_ROOT
 
 #: The behaviours a catalogued case ends in (docs/reliability.md).
-BEHAVIOURS = ('refused', 'skipped', 'processed')
+BEHAVIOURS = ('refused', 'skipped', 'processed', 'recovered')
 
 
 @functools.cache

@@ -29,8 +29,11 @@ import torch
 from mmengine.fileio import get_file_backend
 from mmengine.runner.checkpoint import save_checkpoint
 
-from hrnet_plugin.engine import ATOMIC_LOCAL_BACKEND, is_complete_checkpoint, \
-    recover_last_checkpoint
+from hrnet_plugin.engine import (
+    ATOMIC_LOCAL_BACKEND,
+    is_complete_checkpoint,
+    recover_last_checkpoint,
+)
 from hrnet_plugin.utils import error_line
 
 from ..tools.runs import REPO_ROOT, VENV_BIN, write_tiny_config

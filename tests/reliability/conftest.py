@@ -1,4 +1,6 @@
 """Fixtures of the bad-input and fault tests: a tiny pose model saved as a user's files."""
+import resource
+import signal
 from pathlib import Path
 from typing import List
 
@@ -12,3 +14,18 @@ def pose_files(tmp_path_factory) -> List[str]:
     """[config, checkpoint] of the tiny HRNet with seeded random weights (COCO keypoints)."""
     folder: Path = tmp_path_factory.mktemp('pose')
     return [str(path) for path in write_pose_files(tiny_pose_config(), folder)]
+
+
+@pytest.fixture
+def file_size_limit():
+    """A function that sets this process's file-size limit (RLIMIT_FSIZE; SIGXFSZ ignored, so
+    writes past it fail with EFBIG) until the test ends. Only the code under test writes files
+    meanwhile: pytest's output is captured in memory."""
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    def limit(size: int) -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, limits[1]))
+    yield limit
+    resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+    signal.signal(signal.SIGXFSZ, handler)

@@ -5,10 +5,13 @@ its own process would exit; ``assert_refused`` checks the one-line error of a re
 """
 import functools
 import importlib.util
-import json
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 from types import ModuleType
-from typing import List, Tuple
+from typing import List, Sequence, Tuple
 
 from ..conftest import REPO_ROOT
 
@@ -46,6 +49,28 @@ def run_cli(name: str, args: List[str], capsys) -> Tuple[int, str, str]:
     return status, out, err
 
 
-def write_json(path: Path, content) -> Path:
-    path.write_text(json.dumps(content))
-    return path
+# Runs a tool with the default action of SIGXFSZ: Python ignores the signal (a write past the
+# file-size limit then fails with EFBIG), whereas the default ends the process in that write.
+_KILLED_BY_SIZE_LIMIT = ('import runpy, signal, sys; signal.signal(signal.SIGXFSZ, '
+                         'signal.SIG_DFL); sys.argv = sys.argv[1:]; '
+                         'runpy.run_path(sys.argv[0], run_name="__main__")')
+
+
+def start_tool(name: str, args: Sequence, log: Path, file_size: int = resource.RLIM_INFINITY,
+               killed_by_size_limit: bool = False) -> subprocess.Popen:
+    """Start ``tools/<name>.py`` on ``args`` in its own process (one torch thread, the working
+    tree's plugin), its output appended to ``log``.
+
+    Args:
+        file_size: the process's file-size limit (RLIMIT_FSIZE), in bytes.
+        killed_by_size_limit: a write past the limit kills the process (SIGXFSZ) instead of
+            failing.
+    """
+    env = {**os.environ, 'PYTHONPATH': str(REPO_ROOT), 'OMP_NUM_THREADS': '1'}
+    python = [sys.executable, '-c', _KILLED_BY_SIZE_LIMIT] if killed_by_size_limit else [
+        sys.executable]
+    with open(log, 'a') as output:
+        return subprocess.Popen(
+            [*python, f'tools/{name}.py', *map(str, args)], cwd=REPO_ROOT, env=env,
+            stdout=output, stderr=subprocess.STDOUT,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size)))

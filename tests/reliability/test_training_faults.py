@@ -14,12 +14,10 @@ uninterrupted, one that is stopped three times and damaged once before it is res
 4. its newest checkpoint is cut in half, as a writer that is not atomic leaves a file when the
    machine stops; resumed again, it warns and continues from the checkpoint before, to the end.
 """
-import os
 import random
 import resource
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -36,8 +34,8 @@ from hrnet_plugin.engine import (
 )
 from hrnet_plugin.utils import error_line
 
-from ..tools.runs import REPO_ROOT, VENV_BIN, write_tiny_config
-from .helpers import assert_refused
+from ..tools.runs import write_tiny_config
+from .helpers import assert_refused, start_tool
 
 EPOCHS = 8
 SEED = 0
@@ -50,22 +48,9 @@ train_dataloader['dataset']['pipeline'] = [
 """
 
 
-# tools/train.py with the default action of SIGXFSZ (Python ignores it).
-KILLED_BY_SIZE_LIMIT = ('import runpy, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_DFL); '
-                        'sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")')
-
-
-def _train(config: Path, work_dir: Path, *extra: str, file_size: int = resource.RLIM_INFINITY,
-           killed_by_size_limit: bool = False) -> subprocess.Popen:
-    env = {**os.environ, 'PATH': f'{VENV_BIN}{os.pathsep}{os.environ.get("PATH", "")}',
-           'PYTHONPATH': str(REPO_ROOT), 'OMP_NUM_THREADS': '1'}
-    python = [sys.executable, '-c', KILLED_BY_SIZE_LIMIT] if killed_by_size_limit else [
-        sys.executable]
-    log = open(work_dir.with_suffix('.log'), 'a')  # noqa: SIM115  (closed by the process end)
-    return subprocess.Popen(
-        [*python, 'tools/train.py', str(config), '--work-dir', str(work_dir), *extra],
-        cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size)))
+def _train(config: Path, work_dir: Path, *extra: str, **limits) -> subprocess.Popen:
+    return start_tool('train', [config, '--work-dir', work_dir, *extra],
+                      work_dir.with_suffix('.log'), **limits)
 
 
 def _wait_for(condition, process: subprocess.Popen, timeout: float = 240) -> None:
@@ -212,20 +197,6 @@ def test_without_a_complete_checkpoint_training_starts_over(tmp_path):
     assert recover_last_checkpoint(tmp_path) is None
     assert not (tmp_path / 'last_checkpoint').exists()
     assert recover_last_checkpoint(tmp_path / 'missing') is None
-
-
-@pytest.fixture
-def file_size_limit():
-    """Lower this process's file-size limit (SIGXFSZ ignored: writes fail with EFBIG) for the
-    test, then restore it."""
-    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
-    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-
-    def lower(size: int) -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, limits[1]))
-    yield lower
-    resource.setrlimit(resource.RLIMIT_FSIZE, limits)
-    signal.signal(signal.SIGXFSZ, handler)
 
 
 @pytest.mark.bad_input('file-size limit reached while saving a checkpoint', 'refused')

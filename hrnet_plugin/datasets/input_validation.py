@@ -71,10 +71,12 @@ def _check_coco_annotation(name: str, ann: dict, num_keypoints: int) -> None:
             raise _field_error(name, field, ann[field], 'an integer')
     if not _finite_numbers(ann['bbox'], 4):
         raise _field_error(name, 'bbox', ann['bbox'], '[x, y, w, h], 4 finite numbers')
-    if np.size(ann['keypoints']) != 3 * num_keypoints:
+    keypoints = ann['keypoints']
+    if not isinstance(keypoints, list) or len(keypoints) != 3 * num_keypoints:
+        got = len(keypoints) if isinstance(keypoints, list) else repr(keypoints)[:80]
         raise ValueError(
             f'{name}: "keypoints" must hold 3 x {num_keypoints} values (x, y, visibility '
-            f'per keypoint of this dataset), got {np.size(ann["keypoints"])}')
+            f'per keypoint of this dataset), got {got}')
     if not _finite_numbers(ann['keypoints'], 3 * num_keypoints):
         raise _field_error(name, 'keypoints', ann['keypoints'], 'finite numbers')
     visibility = np.asarray(ann['keypoints'][2::3])

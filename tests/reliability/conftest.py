@@ -29,3 +29,16 @@ def file_size_limit():
     yield limit
     resource.setrlimit(resource.RLIMIT_FSIZE, limits)
     signal.signal(signal.SIGXFSZ, handler)
+
+
+@pytest.fixture(scope='package', autouse=True)
+def one_torch_thread():
+    """One torch thread for the models these tests run in-process, as the tools' subprocesses
+    get (OMP_NUM_THREADS=1): results do not depend on the thread count, and on a loaded 2-core
+    machine two threads ran the tiny model 80 times slower."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -13,7 +13,6 @@ import time
 
 import cv2
 import pytest
-import torch
 
 from hrnet_plugin.apis.runner import LOCK_NAME
 from hrnet_plugin.apis.writers import read_frame_records
@@ -41,19 +40,16 @@ def inputs(tmp_path_factory):
 
 
 def _main(args) -> tuple:
-    """tools/infer.py in this process with one crop per forward pass and one torch thread, as in
-    ``_killed_run`` (other batch sizes and thread counts round differently): (exit status,
-    stderr and log)."""
+    """tools/infer.py in this process with one crop per forward pass, as in ``_killed_run``
+    (other batch sizes round differently; both use one torch thread): (exit status, stderr
+    and log)."""
     err = io.StringIO()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     handler = logging.StreamHandler(err)
     logging.getLogger().addHandler(handler)
     try:
         with contextlib.redirect_stderr(err):
             status = tool('infer').main([*map(str, args), '--batch-size', '1'])
     finally:
-        torch.set_num_threads(threads)
         logging.getLogger().removeHandler(handler)
     return status, err.getvalue()
 

@@ -24,11 +24,15 @@ def coco_keypoint_records(sample: PoseDataSample, image_id: int,
     A record holds ``image_id``, ``category_id``, ``keypoints`` (K x [x, y, score], flat),
     ``score`` (the box score times the mean of the keypoint scores above 0.2, as mmpose's
     ``CocoMetric`` rescores: ``instance_scores``), ``bbox`` ([x, y, w, h]), the person's
-    ``track_id`` when ``pred_instances`` has ``track_ids``, and the items of ``extra``.
+    ``track_id`` when ``pred_instances`` has ``track_ids``, and the items of ``extra``. A
+    keypoint the model could not place (non-finite coordinates or score, e.g. UDP's decoding
+    of an all-zero heatmap, as mmpose's) is stored as (0, 0) with score 0: json has no NaN.
     """
     instances = sample.pred_instances
-    keypoints = np.asarray(instances.keypoints, np.float64)  # (N, K, 2)
-    scores = np.asarray(instances.keypoint_scores, np.float64)  # (N, K)
+    keypoints = np.array(instances.keypoints, np.float64)  # (N, K, 2), a copy
+    scores = np.array(instances.keypoint_scores, np.float64)  # (N, K), a copy
+    unplaced = ~(np.isfinite(keypoints).all(axis=-1) & np.isfinite(scores))
+    keypoints[unplaced], scores[unplaced] = 0, 0
     person_scores = instance_scores(np.asarray(instances.bbox_scores, np.float64), scores)
     flat = np.concatenate([keypoints, scores[..., None]], axis=-1).reshape(
         len(scores), scores.shape[1] * 3)

@@ -100,3 +100,13 @@ def test_folder_without_a_readable_image_is_refused(pose_files, tmp_path, capsys
                                        tmp_path / 'out'], capsys)
     assert_refused(status, err, 'infer.py', 'none of the 5 images/frames', str(folder))
     assert not (tmp_path / 'out' / 'predictions.json').exists()
+
+
+@pytest.mark.bad_input('--out-dir naming an existing file', 'refused')
+def test_out_dir_that_is_a_file_is_refused(pose_files, tmp_path, capsys):
+    blocker = tmp_path / 'results'
+    blocker.write_text('a file')
+    status, _, err = run_cli('infer', [*pose_files, '--input', SOURCE, '--out-dir', blocker],
+                             capsys)
+    assert_refused(status, err, 'infer.py', f'{blocker} is a file, not a folder')
+    assert blocker.read_text() == 'a file'

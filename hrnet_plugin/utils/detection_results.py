@@ -114,7 +114,7 @@ def read_detection_results(path: PathLike, category_id: int = PERSON_CATEGORY_ID
         else:
             if not (isinstance(entry['image_id'], int) and _is_number(entry['image_id'])
                     and -2**63 < entry['image_id'] < 2**63):
-                raise _field_error(where, 'image_id', entry['image_id'], 'a 64-bit integer')
+                raise _field_error(where, 'image_id', entry['image_id'], 'an integer')
             names.append(None)
             image_ids.append(entry['image_id'])
         rows.append([*box, score])

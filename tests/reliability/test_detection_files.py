@@ -40,7 +40,7 @@ REFUSED = {
     'NaN score': ('[{"image_id": 785, "bbox": [1, 1, 5, 5], "score": NaN}]',
                   '"score" must be a number in [0, 1], got nan'),
     'non-integer image_id': ([{'image_id': '785', 'bbox': [1, 1, 5, 5]}],
-                             '"image_id" must be a 64-bit integer, got \'785\''),
+                             '"image_id" must be an integer, got \'785\''),
     'file_name not a string': ([{'file_name': 785, 'bbox': [1, 1, 5, 5]}],
                                '"file_name" must be a string, got 785'),
     'no entry matching an input image': ([{'image_id': 424242, **GOOD}],

@@ -19,7 +19,7 @@ from hrnet_plugin.checkpoint import (
 )
 from hrnet_plugin.utils import HOME_VARIABLE
 
-from ..apis.helpers import RTMDET_CONFIG, tiny_pose_config, write_pose_files
+from ..apis.helpers import RTMDET_CONFIG
 from .http_server import CheckpointServer, closed_port, hashed_name, silent_port
 
 # Far above the few milliseconds a refused or answered request takes here, far below a hang.
@@ -36,10 +36,9 @@ def cache(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
-    """(config file, checkpoint bytes) of the tiny test model with seeded random weights."""
-    config, checkpoint = write_pose_files(tiny_pose_config(), tmp_path_factory.mktemp('tiny'))
-    return config, checkpoint.read_bytes()
+def tiny(tiny_files):
+    """(config file, checkpoint bytes) of the tiny test model."""
+    return tiny_files[0], tiny_files[1].read_bytes()
 
 
 def _assert_nothing_cached(cache):

@@ -13,7 +13,7 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from hrnet_plugin.apis import init_pose_model
 from hrnet_plugin.checkpoint import CheckpointError, UnsafeCheckpointError, read_checkpoint
 
-from ..apis.helpers import COCO_IMAGES, tiny_pose_config, write_pose_files
+from ..apis.helpers import COCO_IMAGES
 from ..tools.runs import write_tiny_config
 from .helpers import load_tool
 
@@ -80,20 +80,15 @@ LOADERS = {
 }
 
 
-@pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
-    """(config file, checkpoint file) of the tiny test model."""
-    return write_pose_files(tiny_pose_config(), tmp_path_factory.mktemp('tiny'))
-
-
 @pytest.mark.parametrize('case', [pytest.param(case, marks=pytest.mark.bad_input(case, 'refused'))
                                   for case in BAD_FILES])
-def test_bad_file_is_named_and_explained(case, tiny, tmp_path, monkeypatch):
+def test_bad_file_is_named_and_explained(case, tiny_files, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # where the malicious pickles would leave their marker
     make, error_type, message = BAD_FILES[case]
     path = tmp_path / 'bad.pth'
-    path.write_bytes(make(tiny[1].read_bytes()))
-    loaders = dict(LOADERS, init_pose_model=lambda checkpoint: init_pose_model(tiny[0], checkpoint))
+    path.write_bytes(make(tiny_files[1].read_bytes()))
+    loaders = dict(LOADERS, init_pose_model=lambda checkpoint: init_pose_model(tiny_files[0],
+                                                                      checkpoint))
     for name, load in loaders.items():
         with pytest.raises(error_type) as error:
             load(path)
@@ -124,8 +119,8 @@ def test_tools_test_names_the_truncated_file(tmp_path):
     assert str(error.value).startswith(f'test.py: error: checkpoint {path}: truncated')
 
 
-def test_missing_file_is_named(tiny, tmp_path):
+def test_missing_file_is_named(tiny_files, tmp_path):
     path = tmp_path / 'missing.pth'
-    for load in (*LOADERS.values(), lambda checkpoint: init_pose_model(tiny[0], checkpoint)):
+    for load in (*LOADERS.values(), lambda checkpoint: init_pose_model(tiny_files[0], checkpoint)):
         with pytest.raises(FileNotFoundError, match=str(path)):
             load(path)

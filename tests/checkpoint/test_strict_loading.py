@@ -17,7 +17,7 @@ from hrnet_plugin.apis import init_pose_model
 from hrnet_plugin.checkpoint import CheckpointError, load_weights
 from hrnet_plugin.engine import load_run_config
 
-from ..apis.helpers import COCO_IMAGES, REPO_ROOT, W32_CONFIG, tiny_pose_config, write_pose_files
+from ..apis.helpers import COCO_IMAGES, REPO_ROOT, W32_CONFIG
 from ..configs.test_config_runs import mmpose_tool, run_main
 from ..tools.runs import write_tiny_config
 from .helpers import load_tool
@@ -29,14 +29,13 @@ TINY_WIDTH = 8  # head input channels of the tiny test HRNet (tests/models/hrnet
 
 
 @pytest.fixture(scope='module')
-def tiny(tmp_path_factory):
+def tiny(tiny_files, tmp_path_factory):
     """(config, 17-keypoint checkpoint, 16-keypoint checkpoint) of the tiny test model."""
-    folder = tmp_path_factory.mktemp('tiny')
-    config, checkpoint = write_pose_files(tiny_pose_config(), folder)
+    config, checkpoint = tiny_files
     weights = torch.load(checkpoint, weights_only=True)['state_dict']
     for name in ('head.final_layer.weight', 'head.final_layer.bias'):
         weights[name] = weights[name][:16]  # MPII's 16 keypoints
-    sixteen = folder / 'mpii16.pth'
+    sixteen = tmp_path_factory.mktemp('mpii16') / 'mpii16.pth'
     torch.save({'state_dict': weights}, sixteen)
     return config, checkpoint, sixteen
 

@@ -10,6 +10,10 @@ tracked (greedy OKS matching, optionally with optical flow). See docs/inference.
 
     python tools/infer.py POSE_CONFIG POSE_CHECKPOINT --input PATH
         [--det-config C --det-checkpoint W | --bboxes FILE.json] [--out-dir DIR] [--track]
+    python tools/infer.py td-hm_hrnet-w32_8xb64-210e_coco-256x192 --input PATH
+
+A published model's name (configs/README.md) stands for its config and weights; checkpoints
+may be URLs (downloaded once into the cache, verified against the hash in their name).
 """
 import argparse
 import logging
@@ -34,12 +38,14 @@ def positive_int(text: str) -> int:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('pose_config', help='pose model config file')
-    parser.add_argument('pose_checkpoint', help='pose model checkpoint (local file)')
+    parser.add_argument('pose_config', help='pose model config file, or the name of a published '
+                        'model (configs/README.md)')
+    parser.add_argument('pose_checkpoint', nargs='?', help='pose model checkpoint: local file or '
+                        "URL (default for a model name: its published weights)")
     parser.add_argument('--input', required=True,
                         help='an image, a folder of images, or a video file')
     parser.add_argument('--det-config', help='mmdet detector config (needs --det-checkpoint)')
-    parser.add_argument('--det-checkpoint', help='mmdet detector checkpoint (local file)')
+    parser.add_argument('--det-checkpoint', help='mmdet detector checkpoint: local file or URL')
     parser.add_argument('--bboxes', help='COCO detection-results json: entries match images by '
                         'file_name, else by image_id = the number in the file name '
                         '(000000000785.jpg -> 785) or the video frame index')
@@ -77,6 +83,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('give either --det-config/--det-checkpoint or --bboxes, not both')
     if bool(args.det_config) != bool(args.det_checkpoint):
         parser.error('--det-config and --det-checkpoint must be given together')
+    if args.pose_checkpoint is None and args.pose_config.endswith('.py'):
+        parser.error('a config file needs POSE_CHECKPOINT (a model name brings its weights)')
     return args
 
 

@@ -10,6 +10,7 @@ runs. Examples::
 """
 import argparse
 import os
+import sys
 from typing import Dict, List, Optional
 
 import mmengine
@@ -20,6 +21,7 @@ from mmengine.runner import Runner
 # Registers the plugin (also listed in the configs' custom_imports) and allowlists the types of
 # mmengine checkpoints for torch's weights_only loading.
 import hrnet_plugin  # noqa: F401
+from hrnet_plugin.checkpoint import CheckpointError, DownloadError
 from hrnet_plugin.engine import load_run_config, setup_cpu_distributed
 
 
@@ -27,7 +29,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parse the command line (``argv``; ``sys.argv[1:]`` when ``None``)."""
     parser = argparse.ArgumentParser(description='Evaluate a pose model with mmengine\'s Runner')
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file (path or URL)')
+    parser.add_argument('checkpoint', help='checkpoint: local file or URL (downloaded once into '
+                        'the cache); its weights must fit the config\'s model')
     parser.add_argument('--work-dir', help='where logs go (default: work_dirs/<config name>)')
     parser.add_argument('--out', help='write the metrics to this file (.json, .yaml or .pkl)')
     parser.add_argument('--dump', help='write the per-image predictions to this pickle file '
@@ -70,7 +73,10 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
     args = parse_args(argv)
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
-    metrics = Runner.from_cfg(cfg).test()
+    try:
+        metrics = Runner.from_cfg(cfg).test()
+    except (CheckpointError, DownloadError) as error:
+        sys.exit(f'test.py: error: {error}')  # names the file and what is wrong with it
     if args.out is not None and is_main_process():
         mmengine.dump(metrics, args.out)
     return metrics

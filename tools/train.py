@@ -11,6 +11,7 @@ runs. Examples::
 """
 import argparse
 import os
+import sys
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
@@ -24,7 +25,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--resume', nargs='?', const='auto', metavar='CHECKPOINT',
                         help='resume training (optimizer, schedule, epoch) from CHECKPOINT, or '
-                        'without a value from the latest checkpoint in the work dir')
+                        'without a value from the latest checkpoint in the work dir; its weights '
+                        'must fit the model')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision (mmengine\'s AmpOptimWrapper; needs a GPU)')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -67,11 +69,16 @@ def main(argv: Optional[List[str]] = None) -> None:
     # Registers the plugin (also listed in the configs' custom_imports) and allowlists the types
     # of mmengine checkpoints for torch's weights_only loading, which `--resume` needs.
     import hrnet_plugin  # noqa: F401
+    from hrnet_plugin.checkpoint import CheckpointError, DownloadError
     from hrnet_plugin.engine import setup_cpu_distributed
 
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
-    Runner.from_cfg(cfg).train()
+    try:
+        Runner.from_cfg(cfg).train()
+    except (CheckpointError, DownloadError) as error:
+        # `load_from` or `--resume` that cannot be read or does not fit the model.
+        sys.exit(f'train.py: error: {error}')
 
 
 if __name__ == '__main__':

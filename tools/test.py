@@ -29,7 +29,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parse the command line (``argv``; ``sys.argv[1:]`` when ``None``)."""
     parser = argparse.ArgumentParser(description='Evaluate a pose model with mmengine\'s Runner')
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file (path or URL)')
+    parser.add_argument('checkpoint', help='checkpoint: local file or URL (downloaded once into '
+                        'the cache); its weights must fit the config\'s model')
     parser.add_argument('--work-dir', help='where logs go (default: work_dirs/<config name>)')
     parser.add_argument('--out', help='write the metrics to this file (.json, .yaml or .pkl)')
     parser.add_argument('--dump', help='write the per-image predictions to this pickle file '
@@ -72,6 +73,9 @@ def test(args: argparse.Namespace) -> None:
     """Build the Runner of ``args``, evaluate, and write the metrics to ``args.out``."""
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
+    # A checkpoint that cannot be read or does not fit raises hrnet_plugin.checkpoint's
+    # CheckpointError (a ValueError) or DownloadError (an OSError), naming the file: input
+    # errors for `run_tool`.
     metrics = Runner.from_cfg(cfg).test()
     if args.out is not None and is_main_process():
         mmengine.dump(metrics, args.out)

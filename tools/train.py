@@ -25,7 +25,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--resume', nargs='?', const='auto', metavar='CHECKPOINT',
                         help='resume training (optimizer, schedule, epoch) from CHECKPOINT, or '
-                        'without a value from the latest checkpoint in the work dir')
+                        'without a value from the latest checkpoint in the work dir; its weights '
+                        'must fit the model')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision (mmengine\'s AmpOptimWrapper; needs a GPU)')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -67,6 +68,9 @@ def train(args: argparse.Namespace) -> None:
 
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
+    # A `load_from` or `--resume` checkpoint that cannot be read or does not fit the model
+    # raises hrnet_plugin.checkpoint's CheckpointError (a ValueError) or DownloadError (an
+    # OSError): input errors for `run_tool`.
     Runner.from_cfg(cfg).train()
 
 

@@ -14,7 +14,6 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.model.utils import revert_sync_batchnorm
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from mmengine.structures import InstanceData
 from mmpose.apis.inference import dataset_meta_from_config
 from mmpose.datasets import CocoDataset
@@ -23,7 +22,9 @@ from mmpose.models.builder import build_pose_estimator
 from mmpose.structures import PoseDataSample, merge_data_samples
 from mmpose.structures.bbox import bbox_xywh2xyxy
 
-from .checkpoints import local_checkpoint
+from hrnet_plugin.checkpoint import load_weights, read_checkpoint, resolve_checkpoint
+
+from .checkpoints import resolve_pose_model
 from .io import read_image, to_bgr
 
 logger = logging.getLogger(__name__)
@@ -48,21 +49,27 @@ def load_config(config: Union[str, Path, Config], cfg_options: Optional[dict] = 
 
 def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
                     device: str = 'cpu', cfg_options: Optional[dict] = None, *,
-                    precision: str = 'fp32', fuse_bn: bool = False, channels_last: bool = False,
-                    compile: bool = False) -> nn.Module:
+                    strict: bool = True, precision: str = 'fp32', fuse_bn: bool = False,
+                    channels_last: bool = False, compile: bool = False) -> nn.Module:
     """Build a top-down pose estimator for inference.
 
-    Like ``mmpose.apis.init_model``, but offline and with optional inference optimisations.
-    ``dataset_meta`` (keypoint names, flip pairs, skeleton) comes from the checkpoint's
-    ``meta['dataset_meta']``, else from the config's training dataset, else COCO (with a
-    warning).
+    Like ``mmpose.apis.init_model``, with published models by name, downloads into the cache,
+    strict loading and optional inference optimisations. ``dataset_meta`` (keypoint names, flip
+    pairs, skeleton) comes from the checkpoint's ``meta['dataset_meta']``, else from the config's
+    training dataset, else COCO (with a warning).
 
     Args:
-        config: config file or Config (``model`` = a ``TopdownPoseEstimator``).
-        checkpoint: local checkpoint file (loaded with ``weights_only`` safety); None keeps
-            the constructor's weights.
+        config: config file or Config (``model`` = a ``TopdownPoseEstimator``), or the name of
+            a published model (``'td-hm_hrnet-w32_8xb64-210e_coco-256x192'``, see
+            configs/README.md): its config, and its weights unless ``checkpoint`` is given.
+        checkpoint: local checkpoint file, or an ``http(s)://`` URL (downloaded once into
+            ``hrnet_plugin.utils.cache_root()`` and verified against the hash in its name);
+            None keeps the constructor's weights. Loaded with ``weights_only`` safety; mmpose
+            0.x checkpoints are read as mmpose 1.x reads them.
         device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``...
         cfg_options: overrides merged into the config.
+        strict: refuse weights that do not fit the model (missing, unexpected or mis-shaped
+            keys); False loads the fitting ones only (logged), on purpose.
         precision, fuse_bn, channels_last, compile: passed to
             ``hrnet_plugin.deploy.fast_inference.optimize_for_inference`` when any differs from
             its default here (plain fp32, nothing fused).
@@ -72,18 +79,24 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
 
     Raises:
         FileNotFoundError: the checkpoint file does not exist.
-        ValueError: the checkpoint is a URL (nothing is downloaded).
+        ValueError: ``config`` is no file and no model of the index.
+        hrnet_plugin.checkpoint.DownloadError: a URL cannot be downloaded or verified.
+        hrnet_plugin.checkpoint.CheckpointError: the checkpoint cannot be read, or (``strict``)
+            its weights do not fit the model; the message names the file and the keys.
     """
+    config, checkpoint = resolve_pose_model(config, checkpoint)
     cfg = load_config(config, cfg_options)
-    checkpoint = local_checkpoint(checkpoint) if checkpoint is not None else None
+    # Fetched before the model is built: a missing file or a failed download fails fast.
+    path = resolve_checkpoint(checkpoint) if checkpoint is not None else None
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpose')):
         model = build_pose_estimator(cfg.model)
     # SyncBN (multi-GPU training configs) cannot run in a single inference process.
     model = revert_sync_batchnorm(model)
     dataset_meta = None
-    if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
-        dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
+    if path is not None:
+        ckpt = read_checkpoint(path)
+        load_weights(model, ckpt, str(path), strict)
+        dataset_meta = (ckpt.get('meta') or {}).get('dataset_meta')
     if dataset_meta is None:
         dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')
     if dataset_meta is None:

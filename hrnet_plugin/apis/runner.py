@@ -2,6 +2,7 @@
 goes (the engine of ``tools/infer.py``)."""
 import contextlib
 import dataclasses
+import functools
 import itertools
 import json
 import logging
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
 
+import numpy as np
 from mmpose.structures import PoseDataSample
 from tqdm import tqdm
 
@@ -17,8 +19,9 @@ from hrnet_plugin.utils import DirectoryLock, atomic_write_text, check_writable_
 
 from .detection import TopDownPipeline
 from .detection_file import DetectionFile
+from .inference import estimate_poses
 from .io import Frame, InputSource
-from .tracking import IoUTracker
+from .tracking import PoseTracker
 from .writers import OUTPUT_FORMATS, DrawingWriter, ResultWriter
 from .writers.json_lines import frame_key, sample_from_record
 
@@ -69,6 +72,14 @@ def _batches(frames: Iterable[Frame], size: int) -> Iterator[List[Frame]]:
         yield batch
 
 
+def _estimate(pipeline: TopDownPipeline, image: np.ndarray,
+              boxes: np.ndarray) -> PoseDataSample:
+    """The pipeline's pose model on the (M, 5) ``boxes`` of ``image`` (the tracker's
+    recovery of missed persons)."""
+    return estimate_poses(pipeline.pose_model, [image], [boxes],
+                          batch_size=pipeline.batch_size)[0]
+
+
 def _start(out_dir: Path, source: InputSource, resume: bool) -> None:
     """Check that ``resume`` continues a run of the same input; mark the run as started."""
     path = out_dir / SUMMARY_NAME
@@ -97,28 +108,33 @@ def _resumed_records(writers: Sequence[ResultWriter]) -> Dict[object, dict]:
 
 
 def _estimate_all(pipeline: TopDownPipeline, source: InputSource, writers: List[ResultWriter],
-                  detections: Optional[DetectionFile], done: Dict[object, dict],
-                  frames_per_batch: int, show_progress: bool, summary: InferenceSummary) -> None:
-    """Estimate the poses of every frame of ``source`` that ``done`` lacks and hand them to
-    ``writers`` (the prediction writers last); count everything in ``summary``. A frame in
-    ``done`` is counted from its record and, in a video, tracked and drawn again.
+                  detections: Optional[DetectionFile], tracker: Optional[PoseTracker],
+                  done: Dict[object, dict], frames_per_batch: int, show_progress: bool,
+                  summary: InferenceSummary) -> None:
+    """Estimate the poses of every frame of ``source`` that ``done`` lacks, track them with
+    ``tracker`` (if any) and hand them to ``writers`` (the prediction writers last); count
+    everything in ``summary``. A frame in ``done`` is counted from its record; the tracker
+    replays its recorded poses (without recovering missed persons) and, in a video, it is
+    drawn again.
 
     Raises:
         ValueError: not one frame could be read.
     """
     is_video = source.kind == 'video'
-    tracker = IoUTracker() if is_video else None
     redraw = [writer for writer in writers if isinstance(writer, DrawingWriter)] if is_video \
         else []
 
-    def emit(frame: Frame, result: PoseDataSample, to: List[ResultWriter]) -> None:
+    def emit(frame: Frame, result: PoseDataSample, to: List[ResultWriter],
+             recover: bool = True) -> None:
         if tracker is not None:
-            result.pred_instances.track_ids = tracker.update(result.pred_instances.bboxes)
+            estimate = functools.partial(_estimate, pipeline, frame.image) if recover else None
+            tracker.update(frame.image, result, estimate)
         for writer in to:
             writer.write(frame, result)
         summary.add(result)
 
-    frames = source.frames(skip=() if redraw else done)
+    decode_done = redraw or (tracker is not None and tracker.flow)
+    frames = source.frames(skip=() if decode_done else done)
     with tqdm(total=len(source) or None, unit='image', disable=not show_progress) as progress:
         for batch in _batches(frames, frames_per_batch):
             todo = []
@@ -126,7 +142,7 @@ def _estimate_all(pipeline: TopDownPipeline, source: InputSource, writers: List[
                 record = done.get(frame.index if is_video else frame.name)
                 if record is not None:
                     emit(frame, sample_from_record(record), redraw if frame.image is not None
-                         else [])
+                         else [], recover=False)
                     summary.resumed += 1
                 elif frame.image is None:
                     logger.warning('skipped: %s', frame.error)
@@ -148,16 +164,22 @@ def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
                 out_dir: Union[str, Path], detections: Optional[DetectionFile] = None,
                 formats: Sequence[str] = ('coco', ), visualize: bool = True,
                 kpt_thr: float = 0.3, frames_per_batch: int = 8,
-                show_progress: bool = True, resume: bool = False) -> InferenceSummary:
+                show_progress: bool = True, track: Optional[bool] = None,
+                tracker: Optional[PoseTracker] = None, resume: bool = False
+                ) -> InferenceSummary:
     """Estimate poses in every image of ``input_path`` and write the results to ``out_dir``.
 
     Boxes come from ``detections`` when given, else from the pipeline's detector, else the
     whole image is one person. Frames are processed ``frames_per_batch`` at a time (one
-    detector/pose batching unit); a video's persons get ``track_ids`` (``IoUTracker``). Each
-    frame's result goes, as it is produced, to the writer of each of ``formats``
-    (``writers.OUTPUT_FORMATS``: ``'coco'`` = ``predictions.json``, ``'jsonl'`` =
-    ``predictions.jsonl``) and, unless ``visualize`` is False, to a ``DrawingWriter`` (each
-    image drawn under its own file name, or ``<video stem>.mp4``).
+    detector/pose batching unit). The persons of a sequence get ``track_ids`` from a
+    ``PoseTracker`` (``tracker``, or one with default settings); a video is a sequence, and so
+    is a folder of frames (in file-name order) with ``track=True``. A tracker with ``flow``
+    looks for missed persons with the pose model, frame after frame. Each frame's result goes,
+    as it is produced, to the writer of each of ``formats`` (``writers.OUTPUT_FORMATS``:
+    ``'coco'`` = ``predictions.json``, ``'jsonl'`` = ``predictions.jsonl``, ``'posetrack'`` =
+    ``<sequence>.json`` in PoseTrack18 format, for sequences) and, unless ``visualize`` is
+    False, to a ``DrawingWriter`` (each image drawn under its own file name, or
+    ``<video stem>.mp4``).
 
     An unreadable image or a frame that does not decode is skipped with a warning and counted.
     ``out_dir/summary.json`` holds the input and, once the run has ended, the summary
@@ -172,15 +194,20 @@ def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
         FileNotFoundError: missing input.
         BlockingIOError: another live process writes into ``out_dir``.
         OSError: an output cannot be written (full disk, file-size limit), naming it.
-        ValueError: an unknown format; a video that cannot be opened or whose frames all fail
-            to decode (likewise a folder's images); a detections file
-            matching no input; drawings that would overwrite an input (``out_dir`` = the input
-            folder); ``resume`` in a folder that holds the outputs of another input.
+        ValueError: an unknown format; ``'posetrack'`` for an input that is not tracked; a
+            video that cannot be opened or whose frames all fail to decode (likewise a
+            folder's images); a detections file matching no input; drawings that would
+            overwrite an input (``out_dir`` = the input folder); ``resume`` in a folder that
+            holds the outputs of another input.
     """
     unknown = [name for name in formats if name not in OUTPUT_FORMATS]
     if unknown:
         raise ValueError(f'unknown output format(s) {unknown}; known: {sorted(OUTPUT_FORMATS)}')
     source = InputSource(input_path)
+    tracked = track if track is not None else source.kind == 'video'
+    if 'posetrack' in formats and not tracked:
+        raise ValueError(f'the posetrack format needs track ids: {input_path} is not a video; '
+                         'track a folder of frames as a sequence (track=True, infer.py --track)')
     summary = InferenceSummary()
     if detections is not None:
         summary.unmatched_detections = detections.check_coverage(source.names(),
@@ -188,6 +215,9 @@ def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
         summary.duplicate_detections = detections.num_duplicates
     out_dir = check_writable_dir(out_dir)
     meta = pipeline.pose_model.dataset_meta
+    if tracked and tracker is None:
+        tracker = PoseTracker(meta['sigmas'])
+    tracker = tracker if tracked else None
     start = time.perf_counter()
     with DirectoryLock(out_dir, LOCK_NAME):
         _start(out_dir, source, resume)
@@ -200,8 +230,8 @@ def run_topdown(pipeline: TopDownPipeline, input_path: Union[str, Path],
                                                                  resume=resume))
                         for name in formats]
             done = _resumed_records(writers)
-            _estimate_all(pipeline, source, writers, detections, done, frames_per_batch,
-                          show_progress, summary)
+            _estimate_all(pipeline, source, writers, detections, tracker, done,
+                          frames_per_batch, show_progress, summary)
         summary.seconds = time.perf_counter() - start
         atomic_write_text(out_dir / SUMMARY_NAME, json.dumps(
             {'input': str(source.path.resolve()), 'complete': True,

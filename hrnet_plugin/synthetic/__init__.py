@@ -17,8 +17,10 @@ annotation carries one extra field, ``facing`` ('front' or 'back'), which COCO t
 Modules, from the bottom up: ``keypoints`` (COCO's keypoints from mmpose's metainfo), ``pose``
 (figure geometry), ``appearance`` (clothes and colours), ``background``, ``render`` (drawing
 figures), ``scene`` (placing, drawing and annotating the figures of one image), ``detections``
-(a simulated person detector), ``files`` (atomic writes, COCO records, the manifest) and
-``coco`` (the dataset). The package is not imported by ``import hrnet_plugin``.
+(a simulated person detector), ``files`` (atomic writes, COCO records, the manifest),
+``coco`` (the dataset) and ``video`` (PoseTrack18-format videos of people walking across a
+scene, entering, leaving, crossing and hiding each other, with true track ids). The package is
+not imported by ``import hrnet_plugin``.
 
 Example::
 
@@ -27,10 +29,17 @@ Example::
     info = generate_synthetic_coco('data/synth', num_train=2000, num_val=200)
     info['val_ann']  # 'data/synth/annotations/person_keypoints_val.json'
 
+    from hrnet_plugin.synthetic import generate_synthetic_videos
+
+    info = generate_synthetic_videos('data/synth_videos', num_videos=3, num_frames=24)
+    info['ann_dir']  # 'data/synth_videos/annotations/val', one PoseTrack18 json per video
+
 Command line::
 
     python -m hrnet_plugin.synthetic --out-dir data/synth --num-train 2000 --num-val 200
+    python -m hrnet_plugin.synthetic --videos 3 --out-dir data/synth_videos --num-frames 24
 """
 from .coco import generate_synthetic_coco
+from .video import generate_synthetic_videos
 
-__all__ = ['generate_synthetic_coco']
+__all__ = ['generate_synthetic_coco', 'generate_synthetic_videos']

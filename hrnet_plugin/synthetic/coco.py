@@ -45,13 +45,6 @@ def _target_files(out: Path, params: Dict[str, Any]) -> List[Path]:
     return targets
 
 
-def _check_int(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -> None:
-    if (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum
-            or (maximum is not None and value > maximum)):
-        bounds = f'>= {minimum}' if maximum is None else f'in [{minimum}, {maximum}]'
-        raise ValueError(f'{name} must be an integer {bounds}, got {value!r}')
-
-
 def _generate_split(out: Path, split: str, params: Dict[str, Any]
                     ) -> Tuple[Dict[str, Any], Optional[List[dict]]]:
     """Renders and writes one split's images.
@@ -121,15 +114,15 @@ def generate_synthetic_coco(out_dir: Union[str, os.PathLike], num_train: int = 2
         FileExistsError: ``out_dir`` holds files, not made by this generator, that generating
             would overwrite.
     """
-    _check_int('num_train', num_train, 1)
-    _check_int('num_val', num_val, 1)
-    _check_int('seed', seed, 0)
-    _check_int('max_figures', max_figures, 1)
-    _check_int('jpeg_quality', jpeg_quality, 1, 100)
+    files.check_int('num_train', num_train, 1)
+    files.check_int('num_val', num_val, 1)
+    files.check_int('seed', seed, 0)
+    files.check_int('max_figures', max_figures, 1)
+    files.check_int('jpeg_quality', jpeg_quality, 1, 100)
     if not isinstance(image_size, Sequence) or len(image_size) != 2:
         raise ValueError(f'image_size must be a (width, height) pair, got {image_size!r}')
     for name, value in zip(('image_size[0] (width)', 'image_size[1] (height)'), image_size):
-        _check_int(name, value, 32)
+        files.check_int(name, value, 32)
     if (isinstance(false_positive_rate, bool) or not isinstance(false_positive_rate, (int, float))
             or not 0.0 <= false_positive_rate <= 1.0):
         raise ValueError(f'false_positive_rate must be in [0, 1], got {false_positive_rate!r}')

@@ -25,6 +25,14 @@ VERSION = 1
 MANIFEST = 'manifest.json'
 
 
+def check_int(name: str, value: Any, minimum: int, maximum: Optional[int] = None) -> None:
+    """Raises a ValueError naming ``name`` unless ``value`` is an integer in range."""
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum
+            or (maximum is not None and value > maximum)):
+        bounds = f'>= {minimum}' if maximum is None else f'in [{minimum}, {maximum}]'
+        raise ValueError(f'{name} must be an integer {bounds}, got {value!r}')
+
+
 def write_json(path: Path, data: Any) -> None:
     """Writes compact JSON atomically."""
     atomic_write_bytes(path, json.dumps(data, separators=(',', ':')).encode())

@@ -1,5 +1,5 @@
-"""Detector pipeline: batched detection equals mmdet's per-image inference; box selection,
-tracking and the pipeline's outputs."""
+"""Detector pipeline: batched detection equals mmdet's per-image inference; box selection and
+the pipeline's outputs (tracking: test_tracking.py)."""
 import cv2
 import numpy as np
 import pytest
@@ -9,7 +9,6 @@ from mmengine.registry import DefaultScope
 from mmpose.structures.bbox import bbox_overlaps
 
 from hrnet_plugin.apis import (
-    IoUTracker,
     TopDownPipeline,
     init_detector,
     init_pose_model,
@@ -99,29 +98,7 @@ def test_select_person_boxes_hand_computed():
     assert select_person_boxes(np.zeros((0, 5)), 0.3, 0.3).shape == (0, 5)
 
 
-def test_iou_tracker_greedy_matching():
-    tracker = IoUTracker(iou_thr=0.3)
-    left, right = [0, 0, 10, 10], [20, 0, 30, 10]
-    np.testing.assert_array_equal(tracker.update(np.array([left, right])), [0, 1])
-    # Reordered and moved by one pixel: the ids follow the persons.
-    np.testing.assert_array_equal(
-        tracker.update(np.array([[21, 0, 31, 10], [1, 0, 11, 10]])), [1, 0])
-    # A newcomer gets a fresh id; the vanished person's id is not reused.
-    np.testing.assert_array_equal(
-        tracker.update(np.array([[100, 100, 110, 110], [1, 0, 11, 10]])), [2, 0])
-    # Greedy: the box overlapping id 0 most (IoU 10/11) takes it; the other one (IoU 9/11
-    # with id 0 only) becomes a new person.
-    ids = tracker.update(np.array([[1, 0, 12, 10], [2, 0, 12, 10], [100, 100, 110, 110]]))
-    np.testing.assert_array_equal(ids, [0, 3, 2])
-    assert tracker.update(np.zeros((0, 4))).shape == (0,)
-    np.testing.assert_array_equal(tracker.update(np.array([[1, 0, 12, 10]])), [4])
-    with pytest.raises(ValueError, match='iou_thr'):
-        IoUTracker(iou_thr=0)
-
-
 def test_init_detector_checkpoint_errors(rtmdet_files, tmp_path):
     config, _ = rtmdet_files
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         init_detector(config, tmp_path / 'missing.pth')
-    with pytest.raises(ValueError, match='URL'):
-        init_detector(config, 'https://download.openmmlab.com/rtmdet.pth')

@@ -8,7 +8,8 @@ that scoring so that PoseTrack18 can be evaluated without ``poseval`` (not on Py
 1. Frames: a frame is evaluated iff it has at least one ground-truth person; predictions on
    other frames are not scored at all.
 2. Ignore regions: ground-truth and predicted joints strictly inside any ignore polygon of the
-   frame are dropped (shapely ``contains``, boundary points are kept).
+   frame are dropped (shapely ``contains``, boundary points are kept). Predicted joints that a
+   result file stores as ``(0, 0, 0)`` are absent too (poseval's format conversion skips them).
 3. Head size: ``0.6 * ||(x2, y2) - (x1, y1)||``, the diagonal of the annotated head box
    (``bbox_head`` ``[x, y, w, h]``, so the diagonal is ``hypot(w, h)``). A predicted joint is
    correct for a ground-truth person when ``distance / head_size <= 0.5``.
@@ -46,7 +47,7 @@ Shape legend:
     N: detections (predicted joints) of one joint type over the whole dataset.
 """
 from dataclasses import dataclass
-from typing import Dict, Iterable, Mapping, Sequence, Tuple
+from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 import shapely
@@ -93,6 +94,10 @@ class PoseTrackFrame:
         pred_keypoints: (P, J, 2) predicted joint coordinates.
         pred_scores: (P, J) per-joint confidences, used to rank detections.
         ignore_regions: polygons, each (V, 2) vertices (x, y), whose interior is not scored.
+        pred_present: (P, J) bool, False for predicted joints a result file leaves out (stored
+            as ``(0, 0, 0)``); None: every predicted joint is present.
+        gt_track_ids: (G,) int track ids of the persons (needed for tracking metrics only).
+        pred_track_ids: (P,) int track ids of the predictions (tracking metrics only).
     """
 
     gt_keypoints: np.ndarray
@@ -101,6 +106,9 @@ class PoseTrackFrame:
     pred_keypoints: np.ndarray
     pred_scores: np.ndarray
     ignore_regions: Tuple[np.ndarray, ...] = ()
+    pred_present: Optional[np.ndarray] = None
+    gt_track_ids: Optional[np.ndarray] = None
+    pred_track_ids: Optional[np.ndarray] = None
 
 
 def head_sizes(head_boxes: np.ndarray) -> np.ndarray:
@@ -137,6 +145,39 @@ def points_in_polygons(points: np.ndarray, polygons: Sequence[np.ndarray]) -> np
     return inside
 
 
+def scored_joints(frame: PoseTrackFrame) -> Tuple[np.ndarray, np.ndarray]:
+    """The joints of a frame that take part in the scoring (step 2 of the module protocol).
+
+    Returns:
+        ``(gt_present, pred_present)``, (G, J) and (P, J) bool: annotated ground-truth joints
+        and present predicted joints, both outside the frame's ignore regions.
+    """
+    gt_present = np.asarray(frame.gt_annotated, dtype=bool) & ~points_in_polygons(
+        frame.gt_keypoints, frame.ignore_regions)
+    pred_present = ~points_in_polygons(frame.pred_keypoints, frame.ignore_regions)
+    if frame.pred_present is not None:
+        pred_present &= np.asarray(frame.pred_present, dtype=bool)
+    return gt_present, pred_present
+
+
+def normalized_distances(pred_keypoints: np.ndarray, gt_keypoints: np.ndarray,
+                         gt_head_sizes: np.ndarray) -> np.ndarray:
+    """Distances between predicted and ground-truth joints in units of the person's head size.
+
+    Args:
+        pred_keypoints: (P, J, 2) predicted joints.
+        gt_keypoints: (G, J, 2) ground-truth joints.
+        gt_head_sizes: (G,) head sizes (:func:`head_sizes`).
+
+    Returns:
+        (P, G, J) float64; a zero head size gives inf or nan, which no threshold accepts.
+    """
+    with np.errstate(divide='ignore', invalid='ignore'):
+        dist = np.linalg.norm(np.asarray(pred_keypoints, dtype=np.float64)[:, None]
+                              - np.asarray(gt_keypoints, dtype=np.float64)[None], axis=-1)
+        return dist / np.asarray(gt_head_sizes, dtype=np.float64)[None, :, None]
+
+
 def match_frame(pred_keypoints: np.ndarray, pred_present: np.ndarray, gt_keypoints: np.ndarray,
                 gt_present: np.ndarray, gt_head_sizes: np.ndarray,
                 threshold: float = PCKH_THRESHOLD) -> np.ndarray:
@@ -159,10 +200,7 @@ def match_frame(pred_keypoints: np.ndarray, pred_present: np.ndarray, gt_keypoin
     num_pred, num_joints = pred_present.shape
     if num_pred == 0 or len(gt_present) == 0:
         return np.zeros((num_pred, num_joints), dtype=bool)
-    # (P, G, J) distances in head sizes; a zero head size gives inf/nan, never "correct".
-    with np.errstate(divide='ignore', invalid='ignore'):
-        dist = np.linalg.norm(pred_keypoints[:, None] - gt_keypoints[None], axis=-1)
-        dist = dist / np.asarray(gt_head_sizes, dtype=np.float64)[None, :, None]
+    dist = normalized_distances(pred_keypoints, gt_keypoints, gt_head_sizes)
     correct = pred_present[:, None] & gt_present[None] & (dist <= threshold)
     # Fraction of each person's annotated joints that the prediction gets right, (P, G);
     # persons without annotated joints have no correct joints, so the denominator is moot.
@@ -252,9 +290,7 @@ def joint_average_precision(frames: Iterable[PoseTrackFrame],
     """
     scores, labels, joints, num_positives = [], [], [], None
     for frame in frames:
-        gt_present = np.asarray(frame.gt_annotated, dtype=bool) & ~points_in_polygons(
-            frame.gt_keypoints, frame.ignore_regions)
-        pred_present = ~points_in_polygons(frame.pred_keypoints, frame.ignore_regions)
+        gt_present, pred_present = scored_joints(frame)
         frame_labels = match_frame(
             np.asarray(frame.pred_keypoints, dtype=np.float64), pred_present,
             np.asarray(frame.gt_keypoints, dtype=np.float64), gt_present,
@@ -273,24 +309,43 @@ def joint_average_precision(frames: Iterable[PoseTrackFrame],
                           int(num_positives[j])) for j in range(len(num_positives))])
 
 
-def summarize_average_precision(
-        joint_ap: np.ndarray,
-        joint_names: Sequence[str] = POSETRACK18_EVAL_KEYPOINTS) -> Dict[str, float]:
-    """poseval's result table: AP per body-part group and in total (step 7).
+def summarize_by_group(values: np.ndarray, name: str,
+                       joint_names: Sequence[str] = POSETRACK18_EVAL_KEYPOINTS
+                       ) -> Dict[str, float]:
+    """poseval's result table (``getCum``): a per-joint value by body-part group and in total.
 
     Args:
-        joint_ap: (J,) AP per joint type, in percent.
+        values: (J,) one value per joint type (AP, MOTA...), in percent.
+        name: the value's name in the keys, e.g. ``'AP'``.
         joint_names: (J,) names of the joint types, covering :data:`POSETRACK_AP_GROUPS`.
 
     Returns:
-        ``{'Head AP', 'Shou AP', 'Elb AP', 'Wri AP', 'Hip AP', 'Knee AP', 'Ankl AP',
-        'Total AP'}`` in percent. A group is ``nan`` if one of its joints is; ``Total AP``
-        averages the joints that are not ``nan``.
+        ``{'Head <name>', 'Shou <name>', 'Elb <name>', 'Wri <name>', 'Hip <name>',
+        'Knee <name>', 'Ankl <name>', 'Total <name>'}``. A group is ``nan`` if one of its joints
+        is; the total averages the joints that are not ``nan``.
     """
-    joint_ap = np.asarray(joint_ap, dtype=np.float64)
-    by_name = dict(zip(joint_names, joint_ap))
-    summary = {f'{group} AP': float(np.mean([by_name[name] for name in names]))
-               for group, names in POSETRACK_AP_GROUPS.items()}
-    defined = joint_ap[~np.isnan(joint_ap)]
-    summary['Total AP'] = float(defined.mean()) if len(defined) else float('nan')
+    values = np.asarray(values, dtype=np.float64)
+    by_name = dict(zip(joint_names, values))
+    summary = {f'{group} {name}': float(np.mean([by_name[joint] for joint in joints]))
+               for group, joints in POSETRACK_AP_GROUPS.items()}
+    summary[f'Total {name}'] = nanmean(values)
     return summary
+
+
+def nanmean(values: np.ndarray) -> float:
+    """Mean of the values that are not ``nan`` (``nan`` if none is), as poseval's totals."""
+    values = np.asarray(values, dtype=np.float64)
+    defined = values[~np.isnan(values)]
+    return float(defined.mean()) if len(defined) else float('nan')
+
+
+def summarize_average_precision(
+        joint_ap: np.ndarray,
+        joint_names: Sequence[str] = POSETRACK18_EVAL_KEYPOINTS) -> Dict[str, float]:
+    """poseval's AP table (step 7): :func:`summarize_by_group` of the per-joint AP.
+
+    Returns:
+        ``{'Head AP', 'Shou AP', 'Elb AP', 'Wri AP', 'Hip AP', 'Knee AP', 'Ankl AP',
+        'Total AP'}`` in percent.
+    """
+    return summarize_by_group(joint_ap, 'AP', joint_names)

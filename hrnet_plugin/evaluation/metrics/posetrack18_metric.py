@@ -1,146 +1,53 @@
-"""PoseTrack18 per-frame multi-person pose estimation mAP, without ``poseval``.
+"""PoseTrack18 multi-person pose estimation mAP and tracking MOTA, without ``poseval``.
 
 mmpose's ``PoseTrack18Metric`` writes predictions to disk and scores them with ``poseval``, which
 is not on PyPI. This metric keeps mmpose's handling of top-down outputs (rescoring, OKS-NMS,
 optional per-video result files) and scores in memory with
-:mod:`hrnet_plugin.evaluation.functional.posetrack_map`, a re-implementation of poseval's AP.
+:mod:`hrnet_plugin.evaluation.functional.posetrack_map` and
+:mod:`~hrnet_plugin.evaluation.functional.posetrack_mota`, re-implementations of poseval's AP
+and MOT metrics. For the MOT metrics, the poses of each video are linked into tracks by
+:mod:`~hrnet_plugin.evaluation.functional.pose_linking` (greedy OKS matching, the paper's
+protocol without optical flow).
 """
 import json
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 from mmpose.evaluation.functional import oks_nms, soft_oks_nms
 
+from hrnet_plugin.evaluation.functional.pose_linking import TrackState, link_poses
 from hrnet_plugin.evaluation.functional.posetrack_map import (
-    POSETRACK18_EVAL_INDICES,
     POSETRACK18_KEYPOINTS,
-    PoseTrackFrame,
     joint_average_precision,
     summarize_average_precision,
 )
+from hrnet_plugin.evaluation.functional.posetrack_mota import (
+    posetrack_tracking,
+    summarize_tracking,
+)
 from hrnet_plugin.evaluation.functional.rescoring import SCORE_MODES, instance_scores
+from hrnet_plugin.evaluation.posetrack18_files import (
+    PoseTrack18Image,
+    evaluation_frame,
+    load_posetrack18_ground_truth,
+    posetrack18_json,
+    posetrack18_person,
+)
 from hrnet_plugin.registry import METRICS
-from hrnet_plugin.utils import PERSON_CATEGORY_ID, PathLike, read_json
+from hrnet_plugin.utils import atomic_write_text
 
 _NUM_KEYPOINTS = len(POSETRACK18_KEYPOINTS)
 _NMS_MODES = ('oks_nms', 'soft_oks_nms', 'none')
 
 
-@dataclass(frozen=True)
-class PoseTrack18Image:
-    """Ground truth of one image; K = 17 PoseTrack18 keypoints, G persons, V vertices."""
-
-    image_id: int
-    file_name: str
-    sequence: str
-    keypoints: np.ndarray  # (G, K, 2)
-    annotated: np.ndarray  # (G, K) bool
-    head_boxes: np.ndarray  # (G, 4) [x, y, w, h]; nan where a person has none
-    ignore_regions: Tuple[np.ndarray, ...]  # each (V, 2)
-
-
-def _read_json(path: Path) -> dict:
-    """Parse one PoseTrack18 json and check that it has the fields the metric uses."""
-    content = read_json(path, 'PoseTrack18 annotation file')
-    if not isinstance(content, dict):
-        raise ValueError(f'{path}: expected a json object with "images" and "annotations"')
-    for field in ('images', 'annotations'):
-        if not isinstance(content.get(field), list):
-            raise ValueError(f'{path}: field "{field}" (a list) is missing')
-    return content
-
-
-def _ignore_regions(image: dict, path: Path) -> Tuple[np.ndarray, ...]:
-    """The (V, 2) ignore polygons of an image entry (``ignore_regions_x``/``_y``)."""
-    xs, ys = image.get('ignore_regions_x', []), image.get('ignore_regions_y', [])
-    if len(xs) != len(ys) or any(len(x) != len(y) for x, y in zip(xs, ys)):
-        raise ValueError(f'{path}: image {image["id"]}: "ignore_regions_x" and '
-                         '"ignore_regions_y" do not pair up')
-    return tuple(np.stack([np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)],
-                          axis=-1).reshape(-1, 2) for x, y in zip(xs, ys))
-
-
-def _person_arrays(annotations: List[dict],
-                   path: Path) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Keypoints (G, K, 2), annotated mask (G, K) and head boxes (G, 4) of one image."""
-    keypoints = np.zeros((len(annotations), _NUM_KEYPOINTS, 3))
-    head_boxes = np.full((len(annotations), 4), np.nan)
-    for i, ann in enumerate(annotations):
-        values = np.asarray(ann.get('keypoints', ()), dtype=np.float64)
-        if values.size != 3 * _NUM_KEYPOINTS:
-            raise ValueError(f'{path}: annotation {ann.get("id")}: field "keypoints" must hold '
-                             f'{_NUM_KEYPOINTS} x 3 values, got {values.size}')
-        keypoints[i] = values.reshape(_NUM_KEYPOINTS, 3)
-        if 'bbox_head' in ann:
-            box = np.asarray(ann['bbox_head'], dtype=np.float64)
-            if box.size != 4:
-                raise ValueError(f'{path}: annotation {ann.get("id")}: field "bbox_head" must be '
-                                 f'[x, y, w, h], got {ann["bbox_head"]}')
-            head_boxes[i] = box.reshape(4)
-    # poseval drops a ground-truth joint only when it is stored as (0, 0, 0).
-    annotated = np.any(keypoints != 0, axis=-1)
-    missing_head = annotated.any(-1) & np.isnan(head_boxes).any(-1)
-    if missing_head.any():
-        ann_id = annotations[int(np.argmax(missing_head))].get('id')
-        raise ValueError(f'{path}: annotation {ann_id} has annotated joints but no "bbox_head"'
-                         ' (needed for the PCKh head size)')
-    return keypoints[..., :2], annotated, head_boxes
-
-
-def load_posetrack18_ground_truth(ann_file: PathLike) -> Dict[int, PoseTrack18Image]:
-    """Load PoseTrack18 annotations from one combined json or a directory of per-video jsons.
-
-    Args:
-        ann_file: a COCO-style json (``images``, ``annotations``; e.g. mmpose's
-            ``posetrack18_val.json``) or a directory of PoseTrack18 per-video jsons.
-
-    Returns:
-        Every image by its id (the ``img_id`` mmpose's data samples carry).
-
-    Raises:
-        FileNotFoundError: if ``ann_file`` does not exist or a directory holds no json.
-        ValueError: naming the file and field, for unreadable or malformed content.
-    """
-    root = Path(ann_file)
-    if not root.exists():
-        raise FileNotFoundError(f'{root}: PoseTrack18 annotation file/directory does not exist')
-    paths = sorted(root.glob('*.json')) if root.is_dir() else [root]
-    if not paths:
-        raise FileNotFoundError(f'{root}: directory holds no PoseTrack18 *.json file')
-    images: Dict[int, PoseTrack18Image] = {}
-    for path in paths:
-        content = _read_json(path)
-        by_image: Dict[Any, List[dict]] = defaultdict(list)
-        for ann in content['annotations']:
-            by_image[ann.get('image_id')].append(ann)
-        known = {image.get('id') for image in content['images']}
-        orphans = set(by_image) - known
-        if orphans:
-            raise ValueError(f'{path}: field "annotations" refers to unknown image ids '
-                             f'{sorted(orphans, key=str)[:5]}')
-        for image in content['images']:
-            if 'id' not in image or 'file_name' not in image:
-                raise ValueError(f'{path}: an entry of "images" lacks "id" or "file_name"')
-            if image['id'] in images:
-                raise ValueError(f'{path}: field "images" repeats image id {image["id"]}')
-            keypoints, annotated, head_boxes = _person_arrays(by_image[image['id']], path)
-            # Result files are named like poseval's per-video ground truth: the json's stem, or
-            # for a combined json the frame's folder (images/val/<sequence>/000000.jpg).
-            sequence = path.stem if root.is_dir() else Path(image['file_name']).parent.name
-            images[image['id']] = PoseTrack18Image(
-                image['id'], image['file_name'], sequence, keypoints, annotated, head_boxes,
-                _ignore_regions(image, path))
-    return images
-
-
 @METRICS.register_module()
 class PoseTrack18Metric(BaseMetric):
-    """PoseTrack18 multi-person pose estimation mAP (poseval protocol, scored in memory).
+    """PoseTrack18 multi-person pose estimation mAP and, optionally, pose tracking MOTA
+    (poseval protocol, scored in memory).
 
     Consumes the data samples of mmpose's ``TopdownPoseEstimator`` like mmpose's
     ``CocoMetric``/``PoseTrack18Metric``: per sample ``pred_instances`` with ``keypoints``
@@ -148,11 +55,16 @@ class PoseTrack18Metric(BaseMetric):
     ``img_id``. Instances are rescored (``score_mode``), de-duplicated by ``id`` and filtered by
     OKS-NMS per frame, then scored with poseval's AP (see
     :mod:`hrnet_plugin.evaluation.functional.posetrack_map`), using each keypoint's score as
-    the detection confidence, as mmpose's submission files do.
+    the detection confidence, as mmpose's submission files do. With ``tracking``, the poses of
+    each video are linked into tracks frame after frame (``link_poses``: greedy OKS matching
+    with the dataset's sigmas and the instances' areas) and scored with poseval's MOTA, MOTP,
+    precision and recall (:mod:`hrnet_plugin.evaluation.functional.posetrack_mota`).
 
     Args:
         ann_file: combined PoseTrack18 json (``images``/``annotations``, with ``bbox_head`` per
-            person and ``ignore_regions_x``/``_y`` per image) or a directory of per-video jsons.
+            person and ``ignore_regions_x``/``_y`` per image) or a directory of per-video jsons;
+            with ``tracking``, persons need ``track_id`` and videos list all their frames in
+            order.
         score_mode: instance score for NMS: ``'bbox'``, ``'bbox_keypoint'`` (detector score
             times the mean keypoint score above ``keypoint_score_thr``), ``'bbox_rle'`` or
             ``'keypoint'``.
@@ -162,13 +74,19 @@ class PoseTrack18Metric(BaseMetric):
         nms_thr: OKS threshold of the NMS.
         outfile_prefix: when set, predictions are also written in the PoseTrack18 submission
             format, one ``<sequence>.json`` per video in the folder of this prefix (as mmpose
-            does, so poseval can be pointed at that folder).
+            does, so poseval can be pointed at that folder); track ids are those of the
+            tracking, else the person's index in its frame.
+        tracking: also compute the tracking metrics (needs ``dataset_meta['sigmas']``).
+        track_oks_thr: least OKS with which a pose continues a track.
+        track_max_age: frames a track may go unmatched and still continue.
         collect_device: ``'cpu'`` or ``'gpu'``, for collecting results across ranks.
         prefix: metric-name prefix; defaults to ``'posetrack18'``.
 
     Returns from :meth:`compute_metrics` (in percent): ``'Head AP'``, ``'Shou AP'``,
     ``'Elb AP'``, ``'Wri AP'``, ``'Hip AP'``, ``'Knee AP'``, ``'Ankl AP'``, ``'Total AP'``
-    (mmpose's configs select checkpoints by ``posetrack18/Total AP``).
+    (mmpose's configs select checkpoints by ``posetrack18/Total AP``); with ``tracking`` also
+    ``'<group> MOTA'`` for the same groups, ``'Total MOTA'``, ``'Total MOTP'``,
+    ``'Total Precision'`` and ``'Total Recall'``.
     """
 
     default_prefix = 'posetrack18'
@@ -176,19 +94,26 @@ class PoseTrack18Metric(BaseMetric):
     def __init__(self, ann_file: str, score_mode: str = 'bbox_keypoint',
                  keypoint_score_thr: float = 0.2, nms_mode: str = 'oks_nms',
                  nms_thr: float = 0.9, outfile_prefix: Optional[str] = None,
+                 tracking: bool = False, track_oks_thr: float = 0.3, track_max_age: int = 5,
                  collect_device: str = 'cpu', prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if score_mode not in SCORE_MODES:
             raise ValueError(f'score_mode must be one of {SCORE_MODES}, got {score_mode!r}')
         if nms_mode not in _NMS_MODES:
             raise ValueError(f'nms_mode must be one of {_NMS_MODES}, got {nms_mode!r}')
+        if not 0 <= track_oks_thr <= 1 or track_max_age < 1:
+            raise ValueError(f'track_oks_thr must be in [0, 1] and track_max_age >= 1, got '
+                             f'{track_oks_thr} and {track_max_age}')
         self.ann_file = ann_file
         self.score_mode = score_mode
         self.keypoint_score_thr = keypoint_score_thr
         self.nms_mode = nms_mode
         self.nms_thr = nms_thr
         self.outfile_prefix = outfile_prefix
-        self.ground_truth = load_posetrack18_ground_truth(ann_file)
+        self.tracking = tracking
+        self.track_oks_thr = track_oks_thr
+        self.track_max_age = track_max_age
+        self.ground_truth = load_posetrack18_ground_truth(ann_file, require_track_ids=tracking)
 
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Keep the predicted instances of each sample (arrays, so results can be gathered).
@@ -247,53 +172,75 @@ class PoseTrack18Metric(BaseMetric):
             keypoint_scores = np.concatenate([s['keypoint_scores'] for s in kept])
             scores = instance_scores(np.concatenate([s['bbox_scores'] for s in kept]),
                                       keypoint_scores, self.score_mode, self.keypoint_score_thr)
+            areas = np.concatenate([s['areas'] for s in kept])
             if self.nms_mode != 'none':
-                keep = self._nms(keypoints, keypoint_scores, scores,
-                                 np.concatenate([s['areas'] for s in kept]))
-                keypoints, keypoint_scores, scores = (
-                    keypoints[keep], keypoint_scores[keep], scores[keep])
+                keep = self._nms(keypoints, keypoint_scores, scores, areas)
+                keypoints, keypoint_scores, scores, areas = (
+                    keypoints[keep], keypoint_scores[keep], scores[keep], areas[keep])
             frames[img_id] = {'keypoints': keypoints, 'keypoint_scores': keypoint_scores,
-                              'scores': scores}
+                              'scores': scores, 'areas': areas}
         return frames
+
+    def _sigmas(self, purpose: str) -> np.ndarray:
+        """The dataset's keypoint sigmas, or an error saying what needs them."""
+        sigmas = (self.dataset_meta or {}).get('sigmas')
+        if sigmas is None:
+            raise ValueError(f'{purpose} needs dataset_meta["sigmas"]; set the metric\'s '
+                             'dataset_meta')
+        return np.asarray(sigmas, dtype=np.float64)
 
     def _nms(self, keypoints: np.ndarray, keypoint_scores: np.ndarray, scores: np.ndarray,
              areas: np.ndarray) -> np.ndarray:
         """Indices kept by mmpose's (soft) OKS-NMS; inputs (P, K, 2), (P, K), (P,), (P,)."""
-        sigmas = (self.dataset_meta or {}).get('sigmas')
-        if sigmas is None:
-            raise ValueError(f'nms_mode={self.nms_mode!r} needs dataset_meta["sigmas"]; set '
-                             'the metric\'s dataset_meta or use nms_mode="none"')
+        sigmas = self._sigmas(f'nms_mode={self.nms_mode!r} (else use nms_mode="none")')
         instances = [
             {'keypoints': np.concatenate([k, s[:, None]], axis=-1), 'score': c, 'area': a}
             for k, s, c, a in zip(keypoints, keypoint_scores, scores, areas)]
         nms = oks_nms if self.nms_mode == 'oks_nms' else soft_oks_nms
-        return np.asarray(nms(instances, self.nms_thr, sigmas=np.asarray(sigmas)), dtype=int)
+        return np.asarray(nms(instances, self.nms_thr, sigmas=sigmas), dtype=int)
 
-    def _write_results(self, frames: Dict[int, Dict[str, np.ndarray]]) -> Path:
+    def _videos(self) -> List[List[PoseTrack18Image]]:
+        """The frames of each video of ``ann_file``, in order."""
+        videos: Dict[str, List[PoseTrack18Image]] = defaultdict(list)
+        for image in self.ground_truth.values():
+            videos[image.sequence].append(image)
+        return list(videos.values())
+
+    def _link(self, frames: Dict[int, Dict[str, np.ndarray]]) -> Dict[int, np.ndarray]:
+        """Track ids (P,) of each frame's instances: ``link_poses`` over each video."""
+        sigmas = self._sigmas('tracking')
+        track_ids = {}
+        for video in self._videos():
+            state = TrackState.empty(_NUM_KEYPOINTS)
+            for index, image in enumerate(video):
+                pred = frames.get(image.image_id)
+                if pred is not None:
+                    poses = np.concatenate([pred['keypoints'], pred['keypoint_scores'][..., None]],
+                                           axis=-1)
+                    track_ids[image.image_id], state = link_poses(
+                        state, poses, pred['areas'], index, sigmas, self.track_oks_thr,
+                        self.track_max_age)
+        return track_ids
+
+    def _write_results(self, frames: Dict[int, Dict[str, np.ndarray]],
+                       track_ids: Dict[int, np.ndarray]) -> Path:
         """Write one PoseTrack18 submission json per video next to ``outfile_prefix``."""
         folder = Path(self.outfile_prefix).parent
         folder.mkdir(parents=True, exist_ok=True)
-        videos: Dict[str, Dict[str, list]] = defaultdict(
-            lambda: {'images': [], 'annotations': []})
-        for image in self.ground_truth.values():
-            video = videos[image.sequence]
-            video['images'].append({'id': image.image_id, 'file_name': image.file_name})
-            pred = frames.get(image.image_id)
-            if pred is None:
-                continue
-            for track_id, (kpts, kpt_scores, score) in enumerate(
-                    zip(pred['keypoints'], pred['keypoint_scores'], pred['scores'])):
-                # poseval reads each joint's confidence from "scores"; the third keypoint value
-                # repeats it, as in mmpose's files.
-                video['annotations'].append({
-                    'image_id': image.image_id, 'track_id': track_id, 'score': float(score),
-                    'keypoints': np.concatenate([kpts, kpt_scores[:, None]], -1).ravel().tolist(),
-                    'scores': kpt_scores.tolist()})
-        category = {'id': PERSON_CATEGORY_ID, 'name': 'person', 'supercategory': 'person',
-                    'keypoints': list(POSETRACK18_KEYPOINTS)}
-        for sequence, video in videos.items():
-            (folder / f'{sequence}.json').write_text(
-                json.dumps({'categories': [category], **video}, indent=1))
+        for video in self._videos():
+            images, annotations = [], []
+            for image in video:
+                images.append({'id': image.image_id, 'file_name': image.file_name})
+                pred = frames.get(image.image_id)
+                if pred is None:
+                    continue
+                ids = track_ids.get(image.image_id, np.arange(len(pred['scores'])))
+                for track_id, kpts, kpt_scores, score in zip(
+                        ids, pred['keypoints'], pred['keypoint_scores'], pred['scores']):
+                    annotations.append(posetrack18_person(image.image_id, int(track_id), kpts,
+                                                          kpt_scores, float(score)))
+            atomic_write_text(folder / f'{video[0].sequence}.json',
+                              json.dumps(posetrack18_json(images, annotations), indent=1))
         return folder
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
@@ -303,34 +250,35 @@ class PoseTrack18Metric(BaseMetric):
             results: what :meth:`process` collected, from all ranks.
 
         Returns:
-            AP per body-part group and ``'Total AP'``, in percent.
+            AP per body-part group and ``'Total AP'``; with ``tracking`` also MOTA per group
+            and the totals of MOTA, MOTP, precision and recall; in percent.
         """
         logger = MMLogger.get_current_instance()
         frames = self._frame_predictions(results)
+        track_ids = self._link(frames) if self.tracking else {}
         if self.outfile_prefix is not None:
-            logger.info(f'PoseTrack18 predictions written to {self._write_results(frames)}')
+            logger.info(f'PoseTrack18 predictions written to '
+                        f'{self._write_results(frames, track_ids)}')
         empty = {'keypoints': np.zeros((0, _NUM_KEYPOINTS, 2)),
                  'keypoint_scores': np.zeros((0, _NUM_KEYPOINTS))}
-        eval_frames = []
-        for image in self.ground_truth.values():
-            # poseval scores only frames with ground-truth persons.
-            if len(image.keypoints) == 0:
-                continue
-            pred = frames.get(image.image_id, empty)
-            eval_frames.append(PoseTrackFrame(
-                gt_keypoints=image.keypoints[:, POSETRACK18_EVAL_INDICES],
-                gt_annotated=image.annotated[:, POSETRACK18_EVAL_INDICES],
-                gt_head_boxes=image.head_boxes,
-                pred_keypoints=pred['keypoints'][:, POSETRACK18_EVAL_INDICES],
-                pred_scores=pred['keypoint_scores'][:, POSETRACK18_EVAL_INDICES],
-                ignore_regions=image.ignore_regions))
+        videos = []
+        for video in self._videos():
+            video_frames = []
+            for image in video:
+                if len(image.keypoints):  # poseval scores only frames with ground-truth persons
+                    pred = frames.get(image.image_id, empty)
+                    video_frames.append(evaluation_frame(
+                        image, pred['keypoints'], pred['keypoint_scores'],
+                        pred_track_ids=track_ids.get(image.image_id, np.zeros(0, np.int64))))
+            videos.append(video_frames)
+        eval_frames = [frame for video in videos for frame in video]
         if not eval_frames:
             raise ValueError(f'{self.ann_file}: no image has ground-truth persons to evaluate')
         logger.info(f'Evaluating {type(self).__name__} on {len(eval_frames)} frames '
                     f'({len(frames)} with predictions)')
         summary = summarize_average_precision(joint_average_precision(eval_frames))
-        names = [name.removesuffix(' AP') for name in summary]
-        logger.info('Average Precision (AP), poseval protocol:\n'
-                    + ' | '.join(f'{name:>5}' for name in names) + '\n'
-                    + ' | '.join(f'{value:5.1f}' for value in summary.values()))
+        if self.tracking:
+            summary.update(summarize_tracking(posetrack_tracking(videos)))
+        logger.info('PoseTrack18, poseval protocol:\n' + '\n'.join(
+            f'{name}: {value:.1f}' for name, value in summary.items()))
         return summary

@@ -56,10 +56,23 @@ def collect() -> List[Dict[str, str]]:
         return json.loads(output.read_text())
 
 
+def cases(rows: List[Dict[str, str]]) -> Dict[str, Dict[str, object]]:
+    """The markers grouped by case, in order of first appearance: ``{case: {'behaviours':
+    set, 'tests': [test ids]}}`` (a parametrized test may mark several tests with one case)."""
+    grouped: Dict[str, Dict[str, object]] = {}
+    for row in rows:
+        entry = grouped.setdefault(row['case'], {'behaviours': set(), 'tests': []})
+        entry['behaviours'].add(row['behaviour'])
+        entry['tests'].append(row['test'])
+    return grouped
+
+
 def render(rows: List[Dict[str, str]]) -> str:
     """The markdown table of the catalogue, one row per case."""
-    lines = ['| case | behaviour | test |', '|---|---|---|']
-    lines += [f'| {row["case"]} | {row["behaviour"]} | `{row["test"]}` |' for row in rows]
+    lines = ['| case | behaviour | tests |', '|---|---|---|']
+    lines += [f'| {case} | {", ".join(sorted(entry["behaviours"]))} | '
+              + '<br>'.join(f'`{test}`' for test in entry['tests']) + ' |'
+              for case, entry in cases(rows).items()]
     return '\n'.join(lines)
 
 

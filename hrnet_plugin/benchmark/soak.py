@@ -70,13 +70,16 @@ def _at_frame(samples: List[Dict], frame: int) -> Dict:
 
 
 def summarize(samples: List[Dict], start_frame: int, window: int) -> Dict:
-    """RSS growth from ``start_frame`` to the end and ms per frame in windows of ``window``
-    frames, from samples ``{'seconds', 'frames', 'rss'}``."""
-    first, last = _at_frame(samples, start_frame), samples[-1]
+    """RSS growth from ``start_frame`` to the last frame (the first sample once every frame is
+    done; the writers' closing, e.g. reading the video back, comes after it and counts in the
+    maximum only) and ms per frame in windows of ``window`` frames, from samples
+    ``{'seconds', 'frames', 'rss'}``."""
+    first, last = _at_frame(samples, start_frame), _at_frame(samples, samples[-1]['frames'])
     marks = [_at_frame(samples, frame) for frame in range(0, last['frames'] + 1, window)]
     per_frame = [1000 * (b['seconds'] - a['seconds']) / (b['frames'] - a['frames'])
                  for a, b in zip(marks, marks[1:]) if b['frames'] > a['frames']]
-    return {'rss_mb_at_start_frame': first['rss'] / 2**20, 'rss_mb_at_end': last['rss'] / 2**20,
+    return {'rss_mb_at_start_frame': first['rss'] / 2**20,
+            'rss_mb_at_last_frame': last['rss'] / 2**20,
             'rss_growth_mb': (last['rss'] - first['rss']) / 2**20,
             'rss_mb_max': max(s['rss'] for s in samples) / 2**20,
             'ms_per_frame_windows': [round(v, 2) for v in per_frame],

@@ -126,7 +126,8 @@ def _estimate_all(pipeline: TopDownPipeline, source: InputSource, writers: List[
 
     def emit(frame: Frame, result: PoseDataSample, to: List[ResultWriter],
              recover: bool = True) -> None:
-        if tracker is not None:
+        # Optical flow needs the image: a resumed frame that no longer decodes is not tracked.
+        if tracker is not None and (frame.image is not None or not tracker.flow):
             estimate = functools.partial(_estimate, pipeline, frame.image) if recover else None
             tracker.update(frame.image, result, estimate)
         for writer in to:

@@ -117,6 +117,7 @@ def runs(tmp_path_factory):
 
 @pytest.mark.bad_input('training killed (SIGXFSZ) in the middle of a checkpoint write',
                        'recovered')
+@pytest.mark.slow
 def test_kill_during_a_checkpoint_write_leaves_earlier_checkpoints_whole(runs):
     event = runs['sigxfsz']
     assert event['returncode'] == -signal.SIGXFSZ
@@ -129,6 +130,7 @@ def test_kill_during_a_checkpoint_write_leaves_earlier_checkpoints_whole(runs):
 
 @pytest.mark.bad_input('training on a full disk (file-size limit) saving a checkpoint',
                        'refused')
+@pytest.mark.slow
 def test_full_disk_during_a_checkpoint_save_is_a_one_line_error(runs):
     event = runs['full_disk']
     assert_refused(event['returncode'], event['output'], 'train.py',
@@ -139,11 +141,13 @@ def test_full_disk_during_a_checkpoint_save_is_a_one_line_error(runs):
 
 
 @pytest.mark.bad_input('training killed with SIGKILL at a random moment', 'recovered')
+@pytest.mark.slow
 def test_kill_at_a_random_moment(runs):
     assert runs['sigkill']['returncode'] == -signal.SIGKILL
 
 
 @pytest.mark.bad_input('newest checkpoint cut short (named by last_checkpoint)', 'recovered')
+@pytest.mark.slow
 def test_resume_skips_a_truncated_checkpoint_with_a_warning(runs):
     assert runs['final_returncode'] == 0, runs['log'][-3000:]
     truncated = runs['truncated']
@@ -153,6 +157,7 @@ def test_resume_skips_a_truncated_checkpoint_with_a_warning(runs):
     assert not list(runs['work'].glob('.*.tmp'))  # the killed write's leftover is cleared
 
 
+@pytest.mark.slow
 def test_resumed_training_ends_with_the_uninterrupted_weights(runs):
     final = torch.load(_checkpoint(runs['work'], EPOCHS), map_location='cpu')
     expected = torch.load(_checkpoint(runs['reference'], EPOCHS), map_location='cpu')

@@ -67,6 +67,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "'posetrack' (<sequence>.json, PoseTrack18 result file of a tracked "
                         'sequence); several may be given')
     parser.add_argument('--no-vis', action='store_true', help='write predictions only')
+    parser.add_argument('--resume', action='store_true',
+                        help='continue the interrupted run in --out-dir (same input): frames '
+                        'already in its predictions are not estimated again')
     track = parser.add_argument_group('tracking (videos, and folders with --track)')
     track.add_argument('--track', action='store_true',
                        help='track the persons of a folder of frames as one sequence '
@@ -88,32 +91,31 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
+def infer(args: argparse.Namespace) -> None:
+    """Build the models and run them over the input; print the summary."""
+    from hrnet_plugin import apis
+
+    pose_model = apis.init_pose_model(args.pose_config, args.pose_checkpoint, device=args.device)
+    detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
+                if args.det_config else None)
+    pipeline = apis.TopDownPipeline(pose_model, detector, det_cat_id=args.det_cat_id,
+                                    bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
+                                    batch_size=args.batch_size)
+    detections = apis.DetectionFile(args.bboxes) if args.bboxes else None
+    tracker = apis.PoseTracker(pose_model.dataset_meta['sigmas'], oks_thr=args.track_oks_thr,
+                               max_age=args.track_max_age, flow=args.flow)
+    print(apis.run_topdown(pipeline, args.input, args.out_dir, detections, formats=args.format,
+                           visualize=not args.no_vis, kpt_thr=args.kpt_thr,
+                           track=args.track or None, tracker=tracker, resume=args.resume))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format='%(levelname)s: %(message)s')
     # Imported after argument parsing: mmpose/mmdet take seconds to import.
-    from hrnet_plugin import apis
-    try:
-        pose_model = apis.init_pose_model(args.pose_config, args.pose_checkpoint,
-                                          device=args.device)
-        detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
-                    if args.det_config else None)
-        pipeline = apis.TopDownPipeline(pose_model, detector, det_cat_id=args.det_cat_id,
-                                        bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
-                                        batch_size=args.batch_size)
-        detections = apis.DetectionFile(args.bboxes) if args.bboxes else None
-        tracker = apis.PoseTracker(pose_model.dataset_meta['sigmas'],
-                                   oks_thr=args.track_oks_thr, max_age=args.track_max_age,
-                                   flow=args.flow)
-        summary = apis.run_topdown(pipeline, args.input, args.out_dir, detections,
-                                   formats=args.format, visualize=not args.no_vis,
-                                   kpt_thr=args.kpt_thr, track=args.track or None,
-                                   tracker=tracker)
-    except (OSError, ValueError) as error:
-        print(f'infer.py: error: {error}', file=sys.stderr)
-        return 1
-    print(summary)
-    return 0
+    from hrnet_plugin.utils import run_tool
+
+    return run_tool('infer.py', infer, args)
 
 
 if __name__ == '__main__':

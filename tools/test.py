@@ -11,7 +11,7 @@ runs. Examples::
 import argparse
 import os
 import sys
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 import mmengine
 from mmengine.config import Config, DictAction
@@ -21,8 +21,8 @@ from mmengine.runner import Runner
 # Registers the plugin (also listed in the configs' custom_imports) and allowlists the types of
 # mmengine checkpoints for torch's weights_only loading.
 import hrnet_plugin  # noqa: F401
-from hrnet_plugin.checkpoint import CheckpointError, DownloadError
 from hrnet_plugin.engine import load_run_config, setup_cpu_distributed
+from hrnet_plugin.utils import run_tool
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -69,18 +69,22 @@ def build_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
-    args = parse_args(argv)
+def test(args: argparse.Namespace) -> None:
+    """Build the Runner of ``args``, evaluate, and write the metrics to ``args.out``."""
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
-    try:
-        metrics = Runner.from_cfg(cfg).test()
-    except (CheckpointError, DownloadError) as error:
-        sys.exit(f'test.py: error: {error}')  # names the file and what is wrong with it
+    # A checkpoint that cannot be read or does not fit raises hrnet_plugin.checkpoint's
+    # CheckpointError (a ValueError) or DownloadError (an OSError), naming the file: input
+    # errors for `run_tool`.
+    metrics = Runner.from_cfg(cfg).test()
     if args.out is not None and is_main_process():
         mmengine.dump(metrics, args.out)
-    return metrics
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Evaluate; returns the exit status (1: an input error, printed on one line)."""
+    return run_tool('test.py', test, parse_args(argv))
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

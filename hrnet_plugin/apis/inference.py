@@ -117,27 +117,42 @@ def prepare_bboxes(bboxes: BoxesLike, image_shape: Tuple[int, int],
     """Clip boxes to the image and drop those left with no area.
 
     Args:
-        bboxes: (N, 4) boxes, or (N, 5) boxes with scores in the last column.
+        bboxes: (N, 4) boxes, or (N, 5) boxes with scores in [0, 1] in the last column.
         image_shape: (H, W).
         bbox_format: ``'xyxy'`` or ``'xywh'`` (top-left corner, width, height).
 
     Returns:
-        Boxes (M, 4) xyxy inside [0, W] x [0, H], their scores (M,) (1 when not given), and
-        the number N - M of dropped boxes (zero, negative or non-finite area after clipping).
+        Boxes (M, 4) xyxy inside [0, W] x [0, H], their scores (M,) in [0, 1] (1 when not
+        given), and the number N - M of dropped boxes: those with a non-finite value (NaN,
+        infinity, or beyond float32's range) and those with zero or negative area after
+        clipping.
+
+    Raises:
+        ValueError: ``bboxes`` are not numbers of shape (N, 4) or (N, 5), a finite score is
+            outside [0, 1], or an unknown ``bbox_format``.
     """
     if bbox_format not in ('xyxy', 'xywh'):
         raise ValueError(f"bbox_format must be 'xyxy' or 'xywh', got {bbox_format!r}")
-    boxes = np.asarray(bboxes, dtype=np.float32)
+    try:
+        with np.errstate(over='ignore'):  # beyond float32's range: inf, dropped below
+            boxes = np.asarray(bboxes, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f'bboxes must be numbers of shape (N, 4) or (N, 5): {error}') from None
     if boxes.size == 0:
         boxes = boxes.reshape(0, 4)
     if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
         raise ValueError(f'bboxes must have shape (N, 4) or (N, 5), got {boxes.shape}')
     scores = boxes[:, 4] if boxes.shape[1] == 5 else np.ones(len(boxes), np.float32)
-    xyxy = bbox_xywh2xyxy(boxes[:, :4]) if bbox_format == 'xywh' else boxes[:, :4]
+    wrong = np.isfinite(scores) & ((scores < 0) | (scores > 1))
+    if wrong.any():
+        index = int(np.flatnonzero(wrong)[0])
+        raise ValueError(f'box scores must be in [0, 1], got {scores[index]} (box {index})')
+    finite = np.isfinite(boxes).all(axis=1)
+    with np.errstate(over='ignore', invalid='ignore'):  # x + w of huge or non-finite boxes
+        xyxy = bbox_xywh2xyxy(boxes[:, :4]) if bbox_format == 'xywh' else boxes[:, :4]
     height, width = image_shape
     xyxy = np.clip(xyxy, 0, np.array([width, height, width, height], np.float32))
-    # NaN coordinates fail both comparisons, so they are dropped too.
-    keep = (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
+    keep = finite & (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
     return xyxy[keep], scores[keep], int((~keep).sum())
 
 

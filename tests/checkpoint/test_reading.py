@@ -109,14 +109,13 @@ def test_unsafe_checkpoint_is_also_an_unpickling_error(tmp_path):
 
 
 @pytest.mark.bad_input('truncated checkpoint through tools/test.py (the Runner)', 'refused')
-def test_tools_test_names_the_truncated_file(tmp_path):
+def test_tools_test_names_the_truncated_file(tmp_path, capsys):
     tool = load_tool('test')
     config = write_tiny_config(tmp_path, 'coco')
     path = tmp_path / 'epoch_1.pth'
     path.write_bytes(_saved({'state_dict': {'w': torch.zeros(1000)}})[:500])
-    with pytest.raises(SystemExit) as error:
-        tool.main([str(config), str(path), '--work-dir', str(tmp_path / 'work')])
-    assert str(error.value).startswith(f'test.py: error: checkpoint {path}: truncated')
+    assert tool.main([str(config), str(path), '--work-dir', str(tmp_path / 'work')]) == 1
+    assert f'test.py: error: checkpoint {path}: truncated' in capsys.readouterr().err
 
 
 def test_missing_file_is_named(tiny_files, tmp_path):

@@ -1,5 +1,6 @@
-"""Installs ``hrnet_plugin``; ships ``configs/`` and ``tools/`` as ``hrnet_plugin/.mim/`` package
-data, where ``mim train/test hrnet_plugin`` look for them (as OpenMMLab packages do)."""
+"""Installs ``hrnet_plugin``; ships ``configs/`` (with their metafiles), ``tools/`` and the model
+index ``model-index.yml`` as ``hrnet_plugin/.mim/`` package data, where ``mim train/test/search/
+download hrnet_plugin`` look for them (as OpenMMLab packages do)."""
 import shutil
 from pathlib import Path
 
@@ -7,11 +8,16 @@ from setuptools import find_packages, setup
 
 ROOT = Path(__file__).resolve().parent
 MIM_DIRS = ('configs', 'tools')
+MIM_FILES = ('model-index.yml', )
 
 
 def copy_mim_files() -> None:
-    """Refresh ``hrnet_plugin/.mim/{configs,tools}`` from the repository's top-level folders."""
+    """Refresh ``hrnet_plugin/.mim/{configs,tools,model-index.yml}`` from the repository's
+    top-level folders and files."""
     mim = ROOT / 'hrnet_plugin' / '.mim'
+    mim.mkdir(exist_ok=True)
+    for name in MIM_FILES:
+        shutil.copyfile(ROOT / name, mim / name)
     for name in MIM_DIRS:
         target = mim / name
         if target.is_symlink() or target.is_file():
@@ -39,7 +45,7 @@ setup(
     packages=find_packages(include=['hrnet_plugin', 'hrnet_plugin.*']),
     include_package_data=False,
     package_data={'hrnet_plugin': ['.mim/configs/**/*', '.mim/tools/**/*', '.mim/tools/*',
-                                   '.mim/configs/*']},
+                                   '.mim/configs/*', '.mim/model-index.yml']},
     install_requires=read_requirements('openmmlab.txt'),
     zip_safe=False,
 )

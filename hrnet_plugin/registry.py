@@ -28,7 +28,8 @@ DATASETS = Registry(
     'dataset', parent=MMPOSE_DATASETS, scope=SCOPE, locations=['hrnet_plugin.datasets'])
 TRANSFORMS = Registry(
     'transform', parent=MMPOSE_TRANSFORMS, scope=SCOPE, locations=['hrnet_plugin.datasets'])
-HOOKS = Registry('hook', parent=MMPOSE_HOOKS, scope=SCOPE, locations=['hrnet_plugin.engine'])
+HOOKS = Registry('hook', parent=MMPOSE_HOOKS, scope=SCOPE,
+                 locations=['hrnet_plugin.engine', 'hrnet_plugin.checkpoint'])
 # mmengine's Runner looks model wrappers up in its root registry, which only resolves the
 # scopes of its direct children: this one hangs from mmengine's root, not from mmpose's.
 MODEL_WRAPPERS = Registry(

@@ -98,7 +98,7 @@ names = {
     DATASETS: ['ValidatedCocoDataset', 'ValidatedMpiiDataset', 'ValidatedPoseTrack18Dataset'],
     TRANSFORMS: ['LoadImageOrSkip'],
     METRICS: ['PoseTrack18Metric'],
-    HOOKS: ['TimeBudgetHook', 'ProgressBarHook'],
+    HOOKS: ['TimeBudgetHook', 'ProgressBarHook', 'StrictLoadHook'],
     MODEL_WRAPPERS: ['CPUDistributedDataParallel'],
 }
 for registry, types in names.items():

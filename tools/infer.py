@@ -10,6 +10,10 @@ tracked (greedy OKS matching, optionally with optical flow). See docs/inference.
 
     python tools/infer.py POSE_CONFIG POSE_CHECKPOINT --input PATH
         [--det-config C --det-checkpoint W | --bboxes FILE.json] [--out-dir DIR] [--track]
+    python tools/infer.py td-hm_hrnet-w32_8xb64-210e_coco-256x192 --input PATH
+
+A published model's name (configs/README.md) stands for its config and weights; checkpoints
+may be URLs (downloaded once into the cache, verified against the hash in their name).
 """
 import argparse
 import logging
@@ -34,12 +38,14 @@ def positive_int(text: str) -> int:
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('pose_config', help='pose model config file')
-    parser.add_argument('pose_checkpoint', help='pose model checkpoint (local file)')
+    parser.add_argument('pose_config', help='pose model config file, or the name of a published '
+                        'model (configs/README.md)')
+    parser.add_argument('pose_checkpoint', nargs='?', help='pose model checkpoint: local file or '
+                        "URL (default for a model name: its published weights)")
     parser.add_argument('--input', required=True,
                         help='an image, a folder of images, or a video file')
     parser.add_argument('--det-config', help='mmdet detector config (needs --det-checkpoint)')
-    parser.add_argument('--det-checkpoint', help='mmdet detector checkpoint (local file)')
+    parser.add_argument('--det-checkpoint', help='mmdet detector checkpoint: local file or URL')
     parser.add_argument('--bboxes', help='COCO detection-results json: entries match images by '
                         'file_name, else by image_id = the number in the file name '
                         '(000000000785.jpg -> 785) or the video frame index')
@@ -67,6 +73,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         "'posetrack' (<sequence>.json, PoseTrack18 result file of a tracked "
                         'sequence); several may be given')
     parser.add_argument('--no-vis', action='store_true', help='write predictions only')
+    parser.add_argument('--resume', action='store_true',
+                        help='continue the interrupted run in --out-dir (same input): frames '
+                        'already in its predictions are not estimated again')
     track = parser.add_argument_group('tracking (videos, and folders with --track)')
     track.add_argument('--track', action='store_true',
                        help='track the persons of a folder of frames as one sequence '
@@ -83,37 +92,38 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('give either --det-config/--det-checkpoint or --bboxes, not both')
     if bool(args.det_config) != bool(args.det_checkpoint):
         parser.error('--det-config and --det-checkpoint must be given together')
+    if args.pose_checkpoint is None and args.pose_config.endswith('.py'):
+        parser.error('a config file needs POSE_CHECKPOINT (a model name brings its weights)')
     return args
+
+
+def infer(args: argparse.Namespace) -> None:
+    """Build the models and run them over the input; print the summary."""
+    from hrnet_plugin import apis
+
+    logging.getLogger('hrnet_plugin.deploy').setLevel(logging.INFO)  # what 'auto' picked
+    pose_model = apis.init_pose_model(args.pose_config, args.pose_checkpoint, device=args.device,
+                                      backend=args.backend, precision=args.precision)
+    detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
+                if args.det_config else None)
+    pipeline = apis.TopDownPipeline(pose_model, detector, det_cat_id=args.det_cat_id,
+                                    bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
+                                    batch_size=args.batch_size)
+    detections = apis.DetectionFile(args.bboxes) if args.bboxes else None
+    tracker = apis.PoseTracker(pose_model.dataset_meta['sigmas'], oks_thr=args.track_oks_thr,
+                               max_age=args.track_max_age, flow=args.flow)
+    print(apis.run_topdown(pipeline, args.input, args.out_dir, detections, formats=args.format,
+                           visualize=not args.no_vis, kpt_thr=args.kpt_thr,
+                           track=args.track or None, tracker=tracker, resume=args.resume))
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format='%(levelname)s: %(message)s')
     # Imported after argument parsing: mmpose/mmdet take seconds to import.
-    from hrnet_plugin import apis
-    logging.getLogger('hrnet_plugin.deploy').setLevel(logging.INFO)  # what 'auto' picked
-    try:
-        pose_model = apis.init_pose_model(args.pose_config, args.pose_checkpoint,
-                                          device=args.device, backend=args.backend,
-                                          precision=args.precision)
-        detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
-                    if args.det_config else None)
-        pipeline = apis.TopDownPipeline(pose_model, detector, det_cat_id=args.det_cat_id,
-                                        bbox_thr=args.bbox_thr, nms_thr=args.nms_thr,
-                                        batch_size=args.batch_size)
-        detections = apis.DetectionFile(args.bboxes) if args.bboxes else None
-        tracker = apis.PoseTracker(pose_model.dataset_meta['sigmas'],
-                                   oks_thr=args.track_oks_thr, max_age=args.track_max_age,
-                                   flow=args.flow)
-        summary = apis.run_topdown(pipeline, args.input, args.out_dir, detections,
-                                   formats=args.format, visualize=not args.no_vis,
-                                   kpt_thr=args.kpt_thr, track=args.track or None,
-                                   tracker=tracker)
-    except (OSError, ValueError) as error:
-        print(f'infer.py: error: {error}', file=sys.stderr)
-        return 1
-    print(summary)
-    return 0
+    from hrnet_plugin.utils import run_tool
+
+    return run_tool('infer.py', infer, args)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,8 @@ runs. Examples::
 """
 import argparse
 import os
-from typing import Dict, List, Optional
+import sys
+from typing import List, Optional
 
 import mmengine
 from mmengine.config import Config, DictAction
@@ -21,13 +22,15 @@ from mmengine.runner import Runner
 # mmengine checkpoints for torch's weights_only loading.
 import hrnet_plugin  # noqa: F401
 from hrnet_plugin.engine import load_run_config, setup_cpu_distributed
+from hrnet_plugin.utils import run_tool
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parse the command line (``argv``; ``sys.argv[1:]`` when ``None``)."""
     parser = argparse.ArgumentParser(description='Evaluate a pose model with mmengine\'s Runner')
     parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file (path or URL)')
+    parser.add_argument('checkpoint', help='checkpoint: local file or URL (downloaded once into '
+                        'the cache); its weights must fit the config\'s model')
     parser.add_argument('--work-dir', help='where logs go (default: work_dirs/<config name>)')
     parser.add_argument('--out', help='write the metrics to this file (.json, .yaml or .pkl)')
     parser.add_argument('--dump', help='write the per-image predictions to this pickle file '
@@ -66,15 +69,22 @@ def build_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main(argv: Optional[List[str]] = None) -> Dict[str, float]:
-    args = parse_args(argv)
+def test(args: argparse.Namespace) -> None:
+    """Build the Runner of ``args``, evaluate, and write the metrics to ``args.out``."""
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
+    # A checkpoint that cannot be read or does not fit raises hrnet_plugin.checkpoint's
+    # CheckpointError (a ValueError) or DownloadError (an OSError), naming the file: input
+    # errors for `run_tool`.
     metrics = Runner.from_cfg(cfg).test()
     if args.out is not None and is_main_process():
         mmengine.dump(metrics, args.out)
-    return metrics
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Evaluate; returns the exit status (1: an input error, printed on one line)."""
+    return run_tool('test.py', test, parse_args(argv))
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

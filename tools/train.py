@@ -11,6 +11,7 @@ runs. Examples::
 """
 import argparse
 import os
+import sys
 from typing import List, Optional
 
 from mmengine.config import Config, DictAction
@@ -24,7 +25,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '(default: work_dirs/<config name>)')
     parser.add_argument('--resume', nargs='?', const='auto', metavar='CHECKPOINT',
                         help='resume training (optimizer, schedule, epoch) from CHECKPOINT, or '
-                        'without a value from the latest checkpoint in the work dir')
+                        'without a value from the latest checkpoint in the work dir; its weights '
+                        'must fit the model')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision (mmengine\'s AmpOptimWrapper; needs a GPU)')
     parser.add_argument('--auto-scale-lr', action='store_true',
@@ -58,21 +60,31 @@ def build_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-def main(argv: Optional[List[str]] = None) -> None:
-    args = parse_args(argv)
-    # Imported here rather than at the top: `mim train` runs `train.py -h` before every training
-    # to probe its options, and the help needs neither torch nor the Runner.
+def train(args: argparse.Namespace) -> None:
+    """Build the Runner of ``args`` and train."""
     from mmengine.runner import Runner
 
-    # Registers the plugin (also listed in the configs' custom_imports) and allowlists the types
-    # of mmengine checkpoints for torch's weights_only loading, which `--resume` needs.
-    import hrnet_plugin  # noqa: F401
     from hrnet_plugin.engine import setup_cpu_distributed
 
     cfg = build_config(args)
     setup_cpu_distributed(cfg)
+    # A `load_from` or `--resume` checkpoint that cannot be read or does not fit the model
+    # raises hrnet_plugin.checkpoint's CheckpointError (a ValueError) or DownloadError (an
+    # OSError): input errors for `run_tool`.
     Runner.from_cfg(cfg).train()
 
 
+def main(argv: Optional[List[str]] = None) -> int:
+    """Train; returns the exit status (1: an input error, printed on one line)."""
+    args = parse_args(argv)
+    # Imported here rather than at the top: `mim train` runs `train.py -h` before every training
+    # to probe its options, and the help needs neither torch nor the Runner. The import
+    # registers the plugin (also listed in the configs' custom_imports) and allowlists the types
+    # of mmengine checkpoints for torch's weights_only loading, which `--resume` needs.
+    from hrnet_plugin.utils import run_tool
+
+    return run_tool('train.py', train, args)
+
+
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

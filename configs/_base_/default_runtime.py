@@ -8,9 +8,14 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # Each dataset base names the metric to keep the best checkpoint by (`save_best`).
-    checkpoint=dict(type='CheckpointHook', interval=10, rule='greater'),
+    # mmengine's CheckpointHook, saving atomically and resuming from the last complete
+    # checkpoint after a crash.
+    checkpoint=dict(type='hrnet_plugin.ResumableCheckpointHook', interval=10, rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='PoseVisualizationHook', enable=False),
+    # `load_from` and `resume` refuse checkpoints whose weights do not fit the model (mmengine
+    # would load what fits and log the rest); `strict=False` loads the fitting part on purpose.
+    strict_load=dict(type='hrnet_plugin.StrictLoadHook'),
 )
 # BatchNorm running statistics differ across ranks; average them at the end of every epoch so
 # that the saved (rank-0) model matches what every rank evaluates.

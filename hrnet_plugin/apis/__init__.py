@@ -2,7 +2,7 @@
 run over images, folders and videos."""
 from hrnet_plugin.deploy import optimize_for_inference
 
-from .checkpoints import local_checkpoint
+from .checkpoints import resolve_pose_model
 from .detection import TopDownPipeline, init_detector, select_person_boxes
 from .detection_file import DetectionFile
 from .inference import (
@@ -22,7 +22,7 @@ from .writers import OUTPUT_FORMATS, ResultWriter, coco_keypoint_records
 __all__ = [
     'OUTPUT_FORMATS', 'DetectionFile', 'Frame', 'InferenceSummary', 'InputSource', 'PoseTracker',
     'ResultWriter', 'TopDownPipeline', 'coco_keypoint_records', 'draw_pose', 'estimate_poses',
-    'inference_topdown', 'init_detector', 'init_pose_model', 'load_config', 'local_checkpoint',
-    'optimize_for_inference', 'prepare_bboxes', 'read_image', 'run_topdown',
+    'inference_topdown', 'init_detector', 'init_pose_model', 'load_config',
+    'optimize_for_inference', 'prepare_bboxes', 'read_image', 'resolve_pose_model', 'run_topdown',
     'select_person_boxes', 'to_bgr', 'track_posetrack18'
 ]

@@ -1,25 +1,25 @@
-"""Offline checkpoint resolution shared by the pose and the detection model builders."""
+"""What a pose model is built from: a config file and a checkpoint (a local file or a URL), or
+the name of a published model of the index, which brings both."""
 from pathlib import Path
-from typing import Union
+from typing import Optional, Tuple, Union
+
+from mmengine.config import Config
+
+from hrnet_plugin.checkpoint import find_model, is_model_name
+
+ConfigLike = Union[str, Path, Config]
 
 
-def local_checkpoint(checkpoint: Union[str, Path]) -> str:
-    """Return ``checkpoint`` as a path to an existing local file.
-
-    mmengine's ``load_checkpoint`` would download a URL (``http(s)://``, ``s3://``...) into the
-    torch hub cache; this package runs offline, so a URL is refused up front instead of failing
-    half-way through a download. A missing file fails here with its full path, before any model
-    is built.
+def resolve_pose_model(config: ConfigLike, checkpoint: Optional[Union[str, Path]] = None
+                       ) -> Tuple[ConfigLike, Optional[Union[str, Path]]]:
+    """(config, checkpoint) to build: a model name of the index (``mim search hrnet_plugin``,
+    configs/README.md) becomes its config file and, unless ``checkpoint`` is given, the URL of
+    its published weights; anything else is returned as it is.
 
     Raises:
-        ValueError: ``checkpoint`` is a URL.
-        FileNotFoundError: no file at ``checkpoint``.
+        ValueError: ``config`` is neither a file nor a model of the index (naming close names).
     """
-    text = str(checkpoint)
-    if '://' in text:
-        raise ValueError(f'checkpoint {text!r} is a URL, but inference runs offline and never '
-                         'downloads: download the file yourself and pass its local path')
-    path = Path(text).expanduser()
-    if not path.is_file():
-        raise FileNotFoundError(f'checkpoint file not found: {path.resolve()}')
-    return str(path)
+    if isinstance(config, str) and is_model_name(config):
+        model = find_model(config)
+        return str(model.config), checkpoint if checkpoint is not None else model.weights
+    return config, checkpoint

@@ -3,6 +3,7 @@
 Shapes: B frames, N person boxes in a frame.
 """
 import copy
+import warnings
 from pathlib import Path
 from typing import List, Optional, Sequence, Union
 
@@ -18,23 +19,50 @@ from mmengine.registry import DefaultScope
 from mmpose.evaluation.functional import nms
 from mmpose.structures import PoseDataSample
 
-from .checkpoints import local_checkpoint
+from hrnet_plugin.checkpoint import load_weights, read_checkpoint, resolve_checkpoint
+
 from .inference import ImageLike, estimate_poses
 from .io import read_image, to_bgr
 from .overlap import ordered_map
 
 
 def init_detector(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
-                  device: str = 'cpu', cfg_options: Optional[dict] = None) -> nn.Module:
-    """``mmdet.apis.init_detector``, offline: the checkpoint must be a local file.
+                  device: str = 'cpu', cfg_options: Optional[dict] = None, *,
+                  strict: bool = True) -> nn.Module:
+    """``mmdet.apis.init_detector`` with a checkpoint that is a local file or an ``http(s)://``
+    URL (mmdet's published weights: downloaded once into ``hrnet_plugin.utils.cache_root()``
+    and verified against the hash in the name), loaded strictly.
+
+    Args:
+        config: mmdet config file or Config.
+        checkpoint: checkpoint file or URL; None keeps the constructor's weights.
+        device: ``'cpu'``, ``'cuda'``...
+        cfg_options: overrides merged into the config.
+        strict: refuse weights that do not fit the detector; False loads the fitting ones.
 
     Raises:
         FileNotFoundError: the checkpoint file does not exist.
-        ValueError: the checkpoint is a URL (nothing is downloaded).
+        hrnet_plugin.checkpoint.DownloadError: a URL cannot be downloaded or verified.
+        hrnet_plugin.checkpoint.CheckpointError: the checkpoint cannot be read, or (``strict``)
+            its weights do not fit the detector.
     """
-    checkpoint = local_checkpoint(checkpoint) if checkpoint is not None else None
-    return mmdet_init_detector(str(config) if isinstance(config, Path) else config, checkpoint,
-                               device=device, cfg_options=cfg_options)
+    path = resolve_checkpoint(checkpoint) if checkpoint is not None else None
+    config = str(config) if isinstance(config, Path) else config
+    with warnings.catch_warnings():
+        # mmdet warns that a detector built without checkpoint gets COCO's class names; the
+        # checkpoint's follow below.
+        warnings.simplefilter('ignore', UserWarning)
+        detector = mmdet_init_detector(config, None, device=device, cfg_options=cfg_options)
+    if path is not None:
+        loaded = read_checkpoint(path)
+        load_weights(detector, loaded, str(path), strict)
+        # Class names as mmdet's init_detector reads them (mmdet 3.x meta, else 2.x).
+        meta = loaded.get('meta') or {}
+        dataset_meta = {k.lower(): v for k, v in (meta.get('dataset_meta') or {}).items()}
+        classes = dataset_meta.get('classes', meta.get('CLASSES'))
+        if classes is not None:
+            detector.dataset_meta['classes'] = classes
+    return detector
 
 
 def _decoded(frame: ImageLike) -> np.ndarray:

@@ -18,8 +18,15 @@ logger = logging.getLogger(__name__)
 def _to_xyxy(boxes: np.ndarray) -> np.ndarray:
     """(N, 5) x, y, w, h, score -> (N, 5) x1, y1, x2, y2, score."""
     boxes = boxes.copy()
-    boxes[:, 2:4] += boxes[:, 0:2]
+    with np.errstate(over='ignore', invalid='ignore'):  # huge or non-finite boxes, dropped later
+        boxes[:, 2:4] += boxes[:, 0:2]
     return boxes
+
+
+def _unique_rows(boxes: np.ndarray) -> np.ndarray:
+    """``boxes`` without the rows that repeat an earlier one, in their order."""
+    _, first = np.unique(boxes, axis=0, return_index=True)
+    return boxes[np.sort(first)]
 
 
 class DetectionFile:
@@ -44,9 +51,14 @@ class DetectionFile:
         self.path = Path(path)
         results = read_detection_results(self.path, category_id)
         self._by_name: Dict[str, np.ndarray] = {
-            key: _to_xyxy(boxes) for key, boxes in results.by_file_name().items()}
+            key: _to_xyxy(_unique_rows(boxes)) for key, boxes in results.by_file_name().items()}
         self._by_id: Dict[int, np.ndarray] = {
-            key: _to_xyxy(boxes) for key, boxes in results.by_image_id().items()}
+            key: _to_xyxy(_unique_rows(boxes)) for key, boxes in results.by_image_id().items()}
+        kept = sum(len(v) for v in (*self._by_name.values(), *self._by_id.values()))
+        self.num_duplicates = len(results) - kept
+        if self.num_duplicates:
+            logger.warning('%s: %d person detection(s) repeat another of their image and are '
+                           'ignored', self.path, self.num_duplicates)
 
     def check_coverage(self, names: Iterable[str], image_ids: Iterable[int]) -> int:
         """Count the entries that match none of the input images, and warn about them.

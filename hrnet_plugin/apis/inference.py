@@ -15,7 +15,6 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.model.utils import revert_sync_batchnorm
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from mmengine.structures import InstanceData
 from mmpose.apis.inference import dataset_meta_from_config
 from mmpose.datasets import CocoDataset
@@ -24,6 +23,7 @@ from mmpose.models.builder import build_pose_estimator
 from mmpose.structures import PoseDataSample, merge_data_samples
 from mmpose.structures.bbox import bbox_xywh2xyxy
 
+from hrnet_plugin.checkpoint import load_weights, read_checkpoint, resolve_checkpoint
 from hrnet_plugin.deploy import (
     MAX_CALIBRATION_CROPS,
     optimize_for_inference,
@@ -31,7 +31,7 @@ from hrnet_plugin.deploy import (
     runtime_pose_model,
 )
 
-from .checkpoints import local_checkpoint
+from .checkpoints import resolve_pose_model
 from .io import read_image, to_bgr
 from .overlap import ordered_map
 
@@ -57,23 +57,29 @@ def load_config(config: Union[str, Path, Config], cfg_options: Optional[dict] = 
 
 def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
                     device: str = 'cpu', cfg_options: Optional[dict] = None, *,
-                    backend: str = 'pytorch', precision: str = 'fp32', fuse_bn: bool = False,
-                    channels_last: bool = False, compile: bool = False,
+                    strict: bool = True, backend: str = 'pytorch', precision: str = 'fp32',
+                    fuse_bn: bool = False, channels_last: bool = False, compile: bool = False,
                     calibration: Optional[dict] = None,
                     calibration_size: int = MAX_CALIBRATION_CROPS) -> nn.Module:
     """Build a top-down pose estimator for inference.
 
-    Like ``mmpose.apis.init_model``, but offline, with optional inference optimisations and
-    CPU runtimes. ``dataset_meta`` (keypoint names, flip pairs, skeleton) comes from the
-    checkpoint's ``meta['dataset_meta']``, else from the config's training dataset, else COCO
-    (with a warning).
+    Like ``mmpose.apis.init_model``, with published models by name, downloads into the cache,
+    strict loading, optional inference optimisations and CPU runtimes. ``dataset_meta``
+    (keypoint names, flip pairs, skeleton) comes from the checkpoint's ``meta['dataset_meta']``,
+    else from the config's training dataset, else COCO (with a warning).
 
     Args:
-        config: config file or Config (``model`` = a ``TopdownPoseEstimator``).
-        checkpoint: local checkpoint file (loaded with ``weights_only`` safety); None keeps
-            the constructor's weights (PyTorch backend only).
+        config: config file or Config (``model`` = a ``TopdownPoseEstimator``), or the name of
+            a published model (``'td-hm_hrnet-w32_8xb64-210e_coco-256x192'``, see
+            configs/README.md): its config, and its weights unless ``checkpoint`` is given.
+        checkpoint: local checkpoint file, or an ``http(s)://`` URL (downloaded once into
+            ``hrnet_plugin.utils.cache_root()`` and verified against the hash in its name);
+            None keeps the constructor's weights (PyTorch backend only). Loaded with
+            ``weights_only`` safety; mmpose 0.x checkpoints are read as mmpose 1.x reads them.
         device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``... (runtime backends: ``'cpu'``).
         cfg_options: overrides merged into the config.
+        strict: refuse weights that do not fit the model (missing, unexpected or mis-shaped
+            keys); False loads the fitting ones only (logged), on purpose.
         backend: ``'pytorch'``; or ``'openvino'`` / ``'onnxruntime'``: the backbone and head
             (with the flip test of ``test_cfg``) exported once, cached by the checkpoint's
             sha256, and run by that runtime inside a ``RuntimePoseEstimator`` with the same
@@ -94,24 +100,30 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
 
     Raises:
         FileNotFoundError: the checkpoint file does not exist.
-        ValueError: the checkpoint is a URL (nothing is downloaded); an unknown backend or a
+        ValueError: ``config`` is no file and no model of the index; an unknown backend or a
             precision it lacks; bf16 with OpenVINO on a CPU without native bfloat16; a runtime
             backend without a checkpoint or on another device than the CPU.
+        hrnet_plugin.checkpoint.DownloadError: a URL cannot be downloaded or verified.
+        hrnet_plugin.checkpoint.CheckpointError: the checkpoint cannot be read, or (``strict``)
+            its weights do not fit the model; the message names the file and the keys.
     """
     precision = resolve_precision(backend, precision, device)
+    config, checkpoint = resolve_pose_model(config, checkpoint)
     if backend != 'pytorch' and checkpoint is None:
-        raise ValueError(f'backend {backend!r} needs a checkpoint file (its export is cached '
-                         "by the file's sha256)")
+        raise ValueError(f'backend {backend!r} needs a checkpoint (its export is cached by the '
+                         "file's sha256)")
     cfg = load_config(config, cfg_options)
-    checkpoint = local_checkpoint(checkpoint) if checkpoint is not None else None
+    # Fetched before the model is built: a missing file or a failed download fails fast.
+    path = resolve_checkpoint(checkpoint) if checkpoint is not None else None
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmpose')):
         model = build_pose_estimator(cfg.model)
     # SyncBN (multi-GPU training configs) cannot run in a single inference process.
     model = revert_sync_batchnorm(model)
     dataset_meta = None
-    if checkpoint is not None:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
-        dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
+    if path is not None:
+        ckpt = read_checkpoint(path)
+        load_weights(model, ckpt, str(path), strict)
+        dataset_meta = (ckpt.get('meta') or {}).get('dataset_meta')
     if dataset_meta is None:
         dataset_meta = dataset_meta_from_config(cfg, dataset_mode='train')
     if dataset_meta is None:
@@ -121,7 +133,7 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
     model.cfg = cfg
     model.to(device).eval()
     if backend != 'pytorch':
-        return runtime_pose_model(model, checkpoint, backend, precision, calibration,
+        return runtime_pose_model(model, str(path), backend, precision, calibration,
                                   calibration_size)
     if precision != 'fp32' or fuse_bn or channels_last or compile:
         model = optimize_for_inference(model, precision=precision, fuse_bn=fuse_bn,
@@ -134,27 +146,42 @@ def prepare_bboxes(bboxes: BoxesLike, image_shape: Tuple[int, int],
     """Clip boxes to the image and drop those left with no area.
 
     Args:
-        bboxes: (N, 4) boxes, or (N, 5) boxes with scores in the last column.
+        bboxes: (N, 4) boxes, or (N, 5) boxes with scores in [0, 1] in the last column.
         image_shape: (H, W).
         bbox_format: ``'xyxy'`` or ``'xywh'`` (top-left corner, width, height).
 
     Returns:
-        Boxes (M, 4) xyxy inside [0, W] x [0, H], their scores (M,) (1 when not given), and
-        the number N - M of dropped boxes (zero, negative or non-finite area after clipping).
+        Boxes (M, 4) xyxy inside [0, W] x [0, H], their scores (M,) in [0, 1] (1 when not
+        given), and the number N - M of dropped boxes: those with a non-finite value (NaN,
+        infinity, or beyond float32's range) and those with zero or negative area after
+        clipping.
+
+    Raises:
+        ValueError: ``bboxes`` are not numbers of shape (N, 4) or (N, 5), a finite score is
+            outside [0, 1], or an unknown ``bbox_format``.
     """
     if bbox_format not in ('xyxy', 'xywh'):
         raise ValueError(f"bbox_format must be 'xyxy' or 'xywh', got {bbox_format!r}")
-    boxes = np.asarray(bboxes, dtype=np.float32)
+    try:
+        with np.errstate(over='ignore'):  # beyond float32's range: inf, dropped below
+            boxes = np.asarray(bboxes, dtype=np.float32)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f'bboxes must be numbers of shape (N, 4) or (N, 5): {error}') from None
     if boxes.size == 0:
         boxes = boxes.reshape(0, 4)
     if boxes.ndim != 2 or boxes.shape[1] not in (4, 5):
         raise ValueError(f'bboxes must have shape (N, 4) or (N, 5), got {boxes.shape}')
     scores = boxes[:, 4] if boxes.shape[1] == 5 else np.ones(len(boxes), np.float32)
-    xyxy = bbox_xywh2xyxy(boxes[:, :4]) if bbox_format == 'xywh' else boxes[:, :4]
+    wrong = np.isfinite(scores) & ((scores < 0) | (scores > 1))
+    if wrong.any():
+        index = int(np.flatnonzero(wrong)[0])
+        raise ValueError(f'box scores must be in [0, 1], got {scores[index]} (box {index})')
+    finite = np.isfinite(boxes).all(axis=1)
+    with np.errstate(over='ignore', invalid='ignore'):  # x + w of huge or non-finite boxes
+        xyxy = bbox_xywh2xyxy(boxes[:, :4]) if bbox_format == 'xywh' else boxes[:, :4]
     height, width = image_shape
     xyxy = np.clip(xyxy, 0, np.array([width, height, width, height], np.float32))
-    # NaN coordinates fail both comparisons, so they are dropped too.
-    keep = (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
+    keep = finite & (xyxy[:, 2] > xyxy[:, 0]) & (xyxy[:, 3] > xyxy[:, 1])
     return xyxy[keep], scores[keep], int((~keep).sum())
 
 

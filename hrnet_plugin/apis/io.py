@@ -6,7 +6,7 @@ become 3 channels, an alpha channel is dropped, EXIF orientation is applied.
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, List, Optional, Union
+from typing import Container, Iterator, List, Optional, Union
 
 import cv2
 import numpy as np
@@ -28,17 +28,34 @@ def to_bgr(image: np.ndarray) -> np.ndarray:
                      f'got {image.shape}')
 
 
+def is_truncated_jpeg(data: bytes) -> bool:
+    """Whether ``data`` is a JPEG cut short: its last scan (SOS marker ``FF DA``) is not
+    followed by the end-of-image marker ``FF D9``, which cannot occur inside scan data. libjpeg
+    decodes such a file anyway, the missing part grey, with only a warning on stderr."""
+    return data[:2] == b'\xff\xd8' and data.find(b'\xff\xd9', data.rfind(b'\xff\xda')) < 0
+
+
 def read_image(path: Union[str, Path]) -> np.ndarray:
-    """Read an image file as (H, W, 3) BGR uint8.
+    """Read an image file as (H, W, 3) BGR uint8 (EXIF orientation applied, 16-bit values
+    scaled to 8 bits, grayscale repeated, alpha dropped).
 
     Raises:
         FileNotFoundError: no such file.
-        ValueError: the file is not a decodable image.
+        ValueError: the file is empty, not a decodable image, a truncated JPEG, or larger
+            than OpenCV's limit (``CV_IO_MAX_IMAGE_PIXELS``, 2^30 pixels by default).
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f'image file not found: {path}')
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    data = path.read_bytes()
+    if not data:
+        raise ValueError(f'cannot decode image {path}: the file is empty')
+    if is_truncated_jpeg(data):
+        raise ValueError(f'cannot decode image {path}: truncated JPEG (no end-of-image marker)')
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    except cv2.error as error:  # e.g. more pixels than OpenCV accepts
+        raise ValueError(f'cannot decode image {path}: OpenCV check failed: {error.err}') from None
     if image is None:
         raise ValueError(f'cannot decode image {path}')
     return image
@@ -121,12 +138,20 @@ class InputSource:
             return list(range(self.num_frames))
         return [image_id_from_name(p.name, i) for i, p in enumerate(self.files)]
 
-    def frames(self) -> Iterator[Frame]:
-        """Yield every image / video frame, in order."""
+    def frames(self, skip: Container = ()) -> Iterator[Frame]:
+        """Yield every image / video frame, in order.
+
+        Args:
+            skip: frame indices of a video, or file names of images, not to decode: they are
+                yielded with ``image=None`` and ``error=None``.
+        """
         if self.kind == 'video':
-            yield from self._video_frames()
+            yield from self._video_frames(skip)
             return
         for index, (path, image_id) in enumerate(zip(self.files, self.image_ids())):
+            if path.name in skip:
+                yield Frame(index, image_id, path.name, None)
+                continue
             try:
                 yield Frame(index, image_id, path.name, read_image(path))
             except (OSError, ValueError) as error:
@@ -138,18 +163,19 @@ class InputSource:
             raise ValueError(f'cannot open video {self.path} (corrupt, or a codec OpenCV lacks)')
         return capture
 
-    def _video_frames(self) -> Iterator[Frame]:
+    def _video_frames(self, skip: Container) -> Iterator[Frame]:
         capture = self._open_video()
         try:
             index = 0
             while True:
-                ok, image = capture.read()
+                skipped = index in skip
+                ok, image = (capture.grab(), None) if skipped else capture.read()
                 if not ok and index >= self.num_frames:
                     break  # end of the stream (or of a stream of unknown length)
                 # A failed read before the announced frame count is a frame that does not
                 # decode; the decoder resumes at the next one.
-                yield Frame(index, index, None, image if ok else None,
-                            None if ok else f'frame {index} of {self.path} does not decode')
+                error = None if ok or skipped else f'frame {index} of {self.path} does not decode'
+                yield Frame(index, index, None, image, error)
                 index += 1
         finally:
             capture.release()

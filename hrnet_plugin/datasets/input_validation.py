@@ -11,7 +11,7 @@ below before mmpose loads the files.
 Shape legend: K keypoints of the dataset (``metainfo['num_keypoints']``).
 """
 import os
-from typing import Any, Iterable, List, Optional, Sequence, Set
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set
 
 import numpy as np
 
@@ -30,6 +30,67 @@ _EXAMPLES = 5  # how many offending items an error message lists
 def _missing_fields(entry: Any, fields: Sequence[str]) -> List[str]:
     """The ``fields`` an entry lacks (all of them when it is not a json object)."""
     return list(fields) if not isinstance(entry, dict) else [f for f in fields if f not in entry]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _finite_numbers(value: Any, count: int) -> bool:
+    """Whether ``value`` is a list of ``count`` finite numbers (json's NaN and Infinity are
+    not)."""
+    return (isinstance(value, list) and len(value) == count
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            and bool(np.isfinite(np.asarray(value, np.float64)).all()))
+
+
+def _field_error(name: str, field: str, value: Any, expected: str) -> ValueError:
+    return ValueError(f'{name}: "{field}" must be {expected}, got {value!r:.80}')
+
+
+def _check_unique_id(name: str, entry: dict, seen: dict, where: str) -> None:
+    """Check that ``entry['id']`` is an integer that no earlier entry had."""
+    if not _is_int(entry['id']):
+        raise _field_error(name, 'id', entry['id'], 'an integer')
+    if entry['id'] in seen:
+        raise ValueError(f'{name}: id {entry["id"]} is also the id of {where}[{seen[entry["id"]]}]'
+                         '; ids must be unique')
+
+
+def _check_coco_image(name: str, image: dict) -> None:
+    if not isinstance(image['file_name'], str):
+        raise _field_error(name, 'file_name', image['file_name'], 'a string')
+    for field in ('width', 'height'):
+        if not (_finite_numbers([image[field]], 1) and image[field] > 0):
+            raise _field_error(name, field, image[field], 'a positive number')
+
+
+def _check_coco_annotation(name: str, ann: dict, num_keypoints: int) -> None:
+    for field in ('image_id', 'category_id'):
+        if not _is_int(ann[field]):
+            raise _field_error(name, field, ann[field], 'an integer')
+    if not _finite_numbers(ann['bbox'], 4):
+        raise _field_error(name, 'bbox', ann['bbox'], '[x, y, w, h], 4 finite numbers')
+    keypoints = ann['keypoints']
+    if not isinstance(keypoints, list) or len(keypoints) != 3 * num_keypoints:
+        got = len(keypoints) if isinstance(keypoints, list) else repr(keypoints)[:80]
+        raise ValueError(
+            f'{name}: "keypoints" must hold 3 x {num_keypoints} values (x, y, visibility '
+            f'per keypoint of this dataset), got {got}')
+    if not _finite_numbers(ann['keypoints'], 3 * num_keypoints):
+        raise _field_error(name, 'keypoints', ann['keypoints'], 'finite numbers')
+    visibility = np.asarray(ann['keypoints'][2::3])
+    wrong = np.flatnonzero(~np.isin(visibility, (0, 1, 2)))
+    if wrong.size:
+        raise ValueError(f'{name}: "keypoints" visibility of keypoint {wrong[0]} must be 0 '
+                         f'(not labelled), 1 (occluded) or 2 (visible), got '
+                         f'{visibility[wrong[0]]}')
+    if 'num_keypoints' in ann and not _is_int(ann['num_keypoints']):
+        raise _field_error(name, 'num_keypoints', ann['num_keypoints'], 'an integer')
+    if 'iscrowd' in ann and not (isinstance(ann['iscrowd'], int) and ann['iscrowd'] in (0, 1)):
+        raise _field_error(name, 'iscrowd', ann['iscrowd'], '0 or 1 (or false, true)')
+    if 'area' in ann and not _finite_numbers([ann['area']], 1):
+        raise _field_error(name, 'area', ann['area'], 'a finite number')
 
 
 def _require_list(content: Any, key: str, path: PathLike) -> list:
@@ -56,24 +117,30 @@ def check_coco_annotations(content: Any, path: PathLike,
     """
     images = _require_list(content, 'images', path)
     annotations = _require_list(content, 'annotations', path)
+    image_ids: Dict[int, int] = {}
     for index, image in enumerate(images):
+        name = f'annotation file {path}: images[{index}]'
         if missing := _missing_fields(image, COCO_IMAGE_FIELDS):
-            raise ValueError(f'annotation file {path}: images[{index}] lacks field(s) {missing}')
-    image_ids = {image['id'] for image in images}
+            raise ValueError(f'{name} lacks field(s) {missing}')
+        _check_unique_id(name, image, image_ids, 'images')
+        _check_coco_image(f'{name} (id {image["id"]})', image)
+        image_ids[image['id']] = index
+    ann_ids: Dict[int, int] = {}
     for index, ann in enumerate(annotations):
         name = f'annotation file {path}: annotations[{index}]'
         if missing := _missing_fields(ann, COCO_ANNOTATION_FIELDS):
             raise ValueError(f'{name} lacks field(s) {missing}')
+        _check_unique_id(name, ann, ann_ids, 'annotations')
+        ann_ids[ann['id']] = index
         name += f' (id {ann["id"]})'
+        _check_coco_annotation(name, ann, num_keypoints)
         if ann['image_id'] not in image_ids:
             raise ValueError(f'{name}: image_id {ann["image_id"]} is not in "images"')
-        if np.shape(ann['bbox']) != (4, ):
-            raise ValueError(f'{name}: "bbox" must be [x, y, w, h], got {ann["bbox"]}')
-        if np.shape(ann['keypoints']) != (3 * num_keypoints, ):
-            raise ValueError(
-                f'{name}: "keypoints" must hold 3 x {num_keypoints} values (x, y, visibility '
-                f'per keypoint of this dataset), got {np.size(ann["keypoints"])}')
-    return image_ids
+    for index, category in enumerate(content.get('categories') or []):
+        if not (isinstance(category, dict) and _is_int(category.get('id'))):
+            raise ValueError(f'annotation file {path}: categories[{index}] must be an object '
+                             f'with an integer "id", got {category!r:.80}')
+    return set(image_ids)
 
 
 def check_mpii_annotations(content: Any, path: PathLike, num_keypoints: int) -> int:
@@ -97,15 +164,24 @@ def check_mpii_annotations(content: Any, path: PathLike, num_keypoints: int) -> 
         name = f'annotation file {path}: entry [{index}]'
         if missing := _missing_fields(ann, MPII_FIELDS):
             raise ValueError(f'{name} lacks field(s) {missing}')
-        if np.shape(ann['joints']) != (num_keypoints, 2):
-            raise ValueError(f'{name} ({ann["image"]}): "joints" must be {num_keypoints} x 2 '
-                             f'values for this dataset, got shape {np.shape(ann["joints"])}')
-        if np.shape(ann['joints_vis']) != (num_keypoints, ):
-            raise ValueError(f'{name} ({ann["image"]}): "joints_vis" must hold {num_keypoints} '
-                             f'values, got {np.size(ann["joints_vis"])}')
-        if np.shape(ann['center']) != (2, ):
-            raise ValueError(f'{name} ({ann["image"]}): "center" must be [x, y], '
-                             f'got {ann["center"]}')
+        if not isinstance(ann['image'], str):
+            raise _field_error(name, 'image', ann['image'], 'a file name')
+        name += f' ({ann["image"]})'
+        joints = ann['joints']
+        if not (isinstance(joints, list) and len(joints) == num_keypoints
+                and all(_finite_numbers(joint, 2) for joint in joints)):
+            size = len(joints) if isinstance(joints, list) else 'not a list'
+            raise ValueError(f'{name}: "joints" must be {num_keypoints} x 2 finite numbers for '
+                             f'this dataset, got {size}: {joints!r:.80}')
+        if not _finite_numbers(ann['joints_vis'], num_keypoints):
+            raise _field_error(name, 'joints_vis', ann['joints_vis'],
+                               f'{num_keypoints} numbers')
+        if not np.isin(ann['joints_vis'], (0, 1)).all():
+            raise _field_error(name, 'joints_vis', ann['joints_vis'], '0 or 1 per joint')
+        if not _finite_numbers(ann['center'], 2):
+            raise _field_error(name, 'center', ann['center'], '[x, y], 2 finite numbers')
+        if not (_finite_numbers([ann['scale']], 1) and ann['scale'] > 0):
+            raise _field_error(name, 'scale', ann['scale'], 'a positive number')
     return len(content)
 
 

@@ -70,7 +70,7 @@ def read_detection_results(path: PathLike, category_id: int = PERSON_CATEGORY_ID
     """Read the entries of ``category_id`` from a detection-results file.
 
     Box values are taken as they are (NaN, negative sizes...): callers that use the boxes drop
-    the degenerate ones and count them.
+    the degenerate ones and count them. Scores must be in [0, 1].
 
     Args:
         path: the json file.
@@ -104,20 +104,21 @@ def read_detection_results(path: PathLike, category_id: int = PERSON_CATEGORY_ID
         box, score = entry['bbox'], entry.get('score', 1.0)
         if not (isinstance(box, list) and len(box) == 4 and all(map(_is_number, box))):
             raise _field_error(where, 'bbox', box, '[x, y, w, h], 4 numbers')
-        if not _is_number(score):
-            raise _field_error(where, 'score', score, 'a number')
+        if not (_is_number(score) and 0 <= score <= 1):
+            raise _field_error(where, 'score', score, 'a number in [0, 1]')
         if 'file_name' in entry:
             if not isinstance(entry['file_name'], str):
                 raise _field_error(where, 'file_name', entry['file_name'], 'a string')
             names.append(Path(entry['file_name']).name)
             image_ids.append(-1)
         else:
-            if not (isinstance(entry['image_id'], int) and _is_number(entry['image_id'])):
+            if not (isinstance(entry['image_id'], int) and _is_number(entry['image_id'])
+                    and -2**63 < entry['image_id'] < 2**63):
                 raise _field_error(where, 'image_id', entry['image_id'], 'an integer')
             names.append(None)
             image_ids.append(entry['image_id'])
         rows.append([*box, score])
-    return DetectionResults(
-        path=Path(path), image_ids=np.asarray(image_ids, np.int64),
-        file_names=names, boxes=np.asarray(rows, np.float32).reshape(-1, 5),
-        num_other_categories=others)
+    with np.errstate(over='ignore'):  # beyond float32's range: inf, dropped by the callers
+        boxes = np.asarray(rows, np.float32).reshape(-1, 5)
+    return DetectionResults(path=Path(path), image_ids=np.asarray(image_ids, np.int64),
+                            file_names=names, boxes=boxes, num_other_categories=others)

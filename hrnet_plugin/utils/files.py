@@ -1,11 +1,12 @@
 """Reading and writing files with errors that name the file, and writes that never leave a
 truncated file behind."""
+import contextlib
 import json
 import os
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Iterator, Union
 
 PathLike = Union[str, os.PathLike]
 
@@ -30,6 +31,21 @@ def read_json(path: PathLike, what: str = 'json file') -> Any:
         raise ValueError(f'{what} {path} is not valid json: {error}') from error
 
 
+@contextlib.contextmanager
+def naming_write_errors(path: PathLike) -> Iterator[None]:
+    """Re-raise an OSError of the block (a full disk, a file-size limit...) as one of the same
+    type whose message names ``path``: a failed ``write`` or ``flush`` does not say which file
+    it was writing."""
+    try:
+        yield
+    except OSError as error:
+        if str(path) in str(error):
+            raise
+        named = type(error)(f'cannot write {path}: {error.strerror or error}')
+        named.errno = error.errno
+        raise named from error
+
+
 def atomic_write_bytes(path: PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same folder renamed into
     place, so that ``path`` holds either its old content or the new one, never a part of it
@@ -37,12 +53,15 @@ def atomic_write_bytes(path: PathLike, data: bytes) -> Path:
 
     Returns:
         ``path`` as a Path.
+
+    Raises:
+        OSError: the file cannot be written, naming it.
     """
     path = Path(path)
     # A name of our own rather than mkstemp's, whose files are private (0600) whatever the umask.
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp')
     try:
-        with open(tmp, 'xb') as file:
+        with naming_write_errors(path), open(tmp, 'xb') as file:
             file.write(data)
         os.replace(tmp, path)
     except BaseException:

@@ -102,5 +102,3 @@ def test_init_detector_checkpoint_errors(rtmdet_files, tmp_path):
     config, _ = rtmdet_files
     with pytest.raises(FileNotFoundError, match='missing.pth'):
         init_detector(config, tmp_path / 'missing.pth')
-    with pytest.raises(ValueError, match='URL'):
-        init_detector(config, 'https://download.openmmlab.com/rtmdet.pth')

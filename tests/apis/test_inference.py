@@ -163,8 +163,9 @@ def test_init_pose_model_checkpoint_errors(tmp_path):
     missing = tmp_path / 'missing.pth'
     with pytest.raises(FileNotFoundError, match=str(missing)):
         init_pose_model(W32_CONFIG, missing)
-    with pytest.raises(ValueError, match='offline'):
-        init_pose_model(W32_CONFIG, 'https://download.openmmlab.com/x.pth')
+    # Neither a file nor a model of the index (configs/README.md).
+    with pytest.raises(ValueError, match="no model named 'td-hm_hrnet-w99_coco'"):
+        init_pose_model('td-hm_hrnet-w99_coco')
 
 
 def test_init_pose_model_loads_weights_and_meta(tmp_path):

@@ -179,3 +179,12 @@ def test_draw_pose_colours_by_score():
     link = [tuple(pair) for pair in meta['skeleton_links']].index((0, 1))
     assert canvas[50, 30].tolist() == meta['skeleton_link_colors'][link][::-1].tolist()
     assert canvas[5, 200].tolist() == [0, 255, 0]  # box edge
+
+
+def test_unplaced_keypoints_are_stored_as_zeros_with_score_zero():
+    sample = _sample(keypoints=[[[np.nan, np.nan], [3, 4]]], scores=[[0.0, np.inf]],
+                     bboxes=[[10, 20, 40, 60]], bbox_scores=[0.8])
+    record, = coco_keypoint_records(sample, 1)
+    assert record['keypoints'] == [0, 0, 0, 0, 0, 0]
+    assert record['score'] == 0 and json.loads(json.dumps(record, allow_nan=False)) == record
+    assert np.isnan(sample.pred_instances.keypoints[0, 0]).all()  # the sample is not changed

@@ -150,6 +150,7 @@ def test_boxes_file_matching_no_image_is_an_error(pose, tmp_path, capsys):
     assert 'none of its 1 person detections refers to an input image' in capsys.readouterr().err
 
 
+@pytest.mark.bad_input('video frame that fails to decode in the middle', 'skipped')
 def test_corrupt_video_frame_is_skipped(pose, tmp_path, capsys, caplog):
     """An MJPG frame whose data is zeroed does not decode: skipped, counted, and the frames
     after it are processed (here without boxes: each whole frame is one person)."""
@@ -169,6 +170,8 @@ def test_corrupt_video_frame_is_skipped(pose, tmp_path, capsys, caplog):
     assert 'frame 2' in caplog.text
 
 
+@pytest.mark.bad_input('--out-dir that holds the input (drawings would overwrite it)',
+                       'refused')
 def test_refuses_to_overwrite_inputs(pose, tmp_path, capsys):
     folder = _coco_subset(tmp_path, ['000000000785.jpg'])
     video = write_video(folder / 'clip.mp4', num_frames=2, size=(64, 48))
@@ -189,13 +192,15 @@ def test_formats_coco_and_json_lines(pose, tmp_path, capsys):
     assert [line['file_name'] for line in lines] == [p.name for p in COCO_IMAGES]
     assert {line['image_id'] for line in lines} == COCO_IDS
     assert [p for line in lines for p in line['persons']] == _predictions(out)
-    assert sorted(p.name for p in out.iterdir()) == ['predictions.json', 'predictions.jsonl']
+    assert sorted(p.name for p in out.iterdir()) == ['.infer.lock', 'predictions.json',
+                                                     'predictions.jsonl', 'summary.json']
     assert infer.main([*pose, '--input', str(COCO_IMAGES[0]), '--out-dir', str(tmp_path / 'x'),
                        '--format', 'coco', 'xml']) == 1
     assert "unknown output format(s) ['xml']" in capsys.readouterr().err
     assert not (tmp_path / 'x').exists()
 
 
+@pytest.mark.bad_input('text file named .mp4', 'refused')
 def test_unopenable_video_and_missing_checkpoint_are_errors(pose, tmp_path, capsys):
     (tmp_path / 'broken.mp4').write_text('not a video')
     assert infer.main([*pose, '--input', str(tmp_path / 'broken.mp4'),
@@ -207,12 +212,14 @@ def test_unopenable_video_and_missing_checkpoint_are_errors(pose, tmp_path, caps
 
 
 @pytest.mark.parametrize('args, message', [
-    (['--bbox-thr', '1.5'], 'must be in [0, 1]'),
+    pytest.param(['--bbox-thr', '1.5'], 'must be in [0, 1]', marks=pytest.mark.bad_input(
+        'command-line threshold outside [0, 1] (usage error, exit 2)', 'refused')),
     (['--kpt-thr', '-0.1'], 'must be in [0, 1]'),
     (['--det-config', 'det.py'], 'must be given together'),
     (['--det-checkpoint', 'det.pth'], 'must be given together'),
     (['--det-config', 'det.py', '--det-checkpoint', 'd.pth', '--bboxes', 'b.json'], 'not both'),
-    (['--batch-size', '0'], 'must be >= 1'),
+    pytest.param(['--batch-size', '0'], 'must be >= 1', marks=pytest.mark.bad_input(
+        'command-line batch size 0 (usage error, exit 2)', 'refused')),
 ])
 def test_argument_errors(args, message, capsys):
     with pytest.raises(SystemExit) as exit_info:

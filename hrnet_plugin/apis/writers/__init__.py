@@ -8,11 +8,12 @@ from .coco_keypoints import CocoKeypointsWriter
 from .drawings import DrawingWriter
 from .json_lines import JsonLinesWriter, coco_keypoint_records, frame_record, read_frame_records
 from .posetrack import PoseTrackWriter
+from .streamed import StreamedResultWriter
 
 #: ``--format`` names of the prediction writers.
 OUTPUT_FORMATS = {'coco': CocoKeypointsWriter, 'jsonl': JsonLinesWriter,
                   'posetrack': PoseTrackWriter}
 
 __all__ = ['OUTPUT_FORMATS', 'CocoKeypointsWriter', 'DrawingWriter', 'JsonLinesWriter',
-           'PoseTrackWriter', 'ResultWriter', 'coco_keypoint_records', 'frame_record',
-           'read_frame_records']
+           'PoseTrackWriter', 'ResultWriter', 'StreamedResultWriter', 'coco_keypoint_records',
+           'frame_record', 'read_frame_records']

@@ -15,16 +15,22 @@ class ResultWriter(ABC):
     run that succeeded and aborted after one that failed; ``abort`` keeps what was written so
     far (a resumable stream, the frames of a video) and releases files.
 
+    A writer of predictions that can continue an interrupted run keeps the frame records it
+    already holds in ``done`` (see ``JsonLinesWriter``).
+
     Args:
         out_dir: the output folder (it exists).
         source: the input being processed.
         dataset_meta: the pose model's ``dataset_meta`` (keypoint names, skeleton, colours).
+        resume: continue the outputs of an interrupted run with the same input.
     """
 
-    def __init__(self, out_dir: Path, source: InputSource, dataset_meta: dict) -> None:
+    def __init__(self, out_dir: Path, source: InputSource, dataset_meta: dict,
+                 resume: bool = False) -> None:
         self.out_dir = Path(out_dir)
         self.source = source
         self.dataset_meta = dataset_meta
+        self.resume = resume
 
     @abstractmethod
     def write(self, frame: Frame, result: PoseDataSample) -> None:

@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import List, Tuple
 
 import numpy as np
-from mmpose.structures import PoseDataSample
 
 from hrnet_plugin.evaluation.functional.posetrack_map import POSETRACK18_KEYPOINTS
 from hrnet_plugin.evaluation.posetrack18_files import posetrack18_json, posetrack18_person
 from hrnet_plugin.utils import atomic_write_text
 
-from ..io import Frame, InputSource
-from .base import ResultWriter
-from .json_lines import JsonLinesWriter, read_frame_records
+from ..io import InputSource
+from .json_lines import read_frame_records
+from .streamed import StreamedResultWriter
 
 #: PoseTrack's video names: ``<6-digit number>_<source>``, e.g. ``003418_mpii_test``; its frame
 #: ids are ``source code * 1e10 + number * 1e4 + frame``.
@@ -34,15 +33,15 @@ def posetrack_frame_ids(sequence: str, frame_name: str, image_id: int) -> Tuple[
     return source * 10 ** 10 + number * 10 ** 4 + int(frame), match.group(1)
 
 
-class PoseTrackWriter(ResultWriter):
+class PoseTrackWriter(StreamedResultWriter):
     """Writes the frames of a tracked video, or of a folder of frames tracked as a sequence, as
     one PoseTrack18 result file ``<sequence>.json`` (the video's stem or the folder's name, as
     PoseTrack names its per-video files).
 
-    Frames are streamed to ``<sequence>.partial.jsonl`` (a ``JsonLinesWriter``) as they come;
-    ``close`` turns the stream into the json (one video's records in memory), writes it through
-    a temporary file renamed into place and deletes the stream, whose presence therefore marks
-    an interrupted run.
+    Frames are streamed to ``<sequence>.partial.jsonl`` (a ``StreamedResultWriter``) as they
+    come; ``close`` turns the stream into the json (one video's records in memory), writes it
+    through a temporary file renamed into place and deletes the stream, whose presence
+    therefore marks an interrupted run, which ``resume`` continues.
 
     The file: ``images`` (every processed frame in order: ``id`` = ``frame_id``, ``vid_id``,
     ``file_name`` = ``<sequence>/<frame file>``, a video's frames named ``000000.jpg``...,
@@ -55,20 +54,17 @@ class PoseTrackWriter(ResultWriter):
         ValueError: a single image, or a person without a track id.
     """
 
-    def __init__(self, out_dir: Path, source: InputSource, dataset_meta: dict) -> None:
-        super().__init__(out_dir, source, dataset_meta)
+    def __init__(self, out_dir: Path, source: InputSource, dataset_meta: dict,
+                 resume: bool = False) -> None:
         if source.kind == 'image':
             raise ValueError(f'the posetrack format writes sequences; {source.path} is one image')
         self.sequence = source.path.stem if source.kind == 'video' else source.path.name
+        super().__init__(out_dir, source, dataset_meta, f'{self.sequence}.partial.jsonl',
+                         resume)
         self.path = self.out_dir / f'{self.sequence}.json'
         names = [dataset_meta['keypoint_id2name'][i] for i in range(dataset_meta['num_keypoints'])]
         self._columns = np.array([names.index(name) if name in names else -1
                                   for name in POSETRACK18_KEYPOINTS])
-        self._stream = JsonLinesWriter(out_dir, source, dataset_meta,
-                                       file_name=f'{self.sequence}.partial.jsonl')
-
-    def write(self, frame: Frame, result: PoseDataSample) -> None:
-        self._stream.write(frame, result)
 
     def _person(self, record: dict, image_id: int) -> dict:
         if 'track_id' not in record:
@@ -93,6 +89,3 @@ class PoseTrackWriter(ResultWriter):
         atomic_write_text(self.path, json.dumps(posetrack18_json(images, annotations)))
         stream.unlink()
         return [self.path]
-
-    def abort(self) -> None:
-        self._stream.abort()

@@ -44,6 +44,13 @@ def check_keypoints(keypoints: np.ndarray, keypoints_visible: np.ndarray) -> Non
                          f'to match keypoints {keypoints.shape}, got {keypoints_visible.shape}')
 
 
+def _usable(xy: np.ndarray) -> np.ndarray:
+    """(N, K) whether keypoints (N, K, 2) have finite coordinates small enough for integer
+    window arithmetic: any other is outside every heatmap and is not drawn (mmpose reaches the
+    same through undefined float-to-int casts)."""
+    return (np.abs(xy) < 2.0**62).all(axis=-1)
+
+
 def _windowed_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,
                        keypoints_visible: np.ndarray, sigma: Sigma,
                        subpixel_centre: bool) -> Tuple[np.ndarray, np.ndarray]:
@@ -62,14 +69,15 @@ def _windowed_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,
     size = 2 * radius + 1
     centre = size // 2                                                  # (N, 1, 1)
 
-    xy = keypoints[..., :2]
+    usable = _usable(keypoints[..., :2])                                # (N, K)
+    xy = np.where(usable[..., None], keypoints[..., :2], 0)
     # astype(int64) truncates towards zero; kept so edge cases round as the reference does.
     mu = (xy + 0.5).astype(np.int64)                                    # (N, K, 2)
     low = (mu - radius).astype(np.int64)                                # (N, K, 2) left, top
     high = (mu + radius + 1).astype(np.int64)                           # (N, K, 2) right, bottom
     visible = keypoints_visible >= 0.5
     outside = ((low[..., 0] >= width) | (low[..., 1] >= height)
-               | (high[..., 0] < 0) | (high[..., 1] < 0))
+               | (high[..., 0] < 0) | (high[..., 1] < 0) | ~usable)
     weights = keypoints_visible.astype(np.float32, copy=True)
     weights[visible & outside] = 0
     drawn = visible & ~outside                                          # (N, K)
@@ -127,10 +135,11 @@ def unbiased_gaussian_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndar
     check_keypoints(keypoints, keypoints_visible)
     width, height = heatmap_size
     radius = sigma * 3
-    xy = keypoints[..., :2]
+    usable = _usable(keypoints[..., :2])
+    xy = np.where(usable[..., None], keypoints[..., :2], 0)
     visible = keypoints_visible >= 0.5
     outside = ((xy[..., 0] - radius >= width) | (xy[..., 1] - radius >= height)
-               | (xy[..., 0] + radius + 1 < 0) | (xy[..., 1] + radius + 1 < 0))
+               | (xy[..., 0] + radius + 1 < 0) | (xy[..., 1] + radius + 1 < 0) | ~usable)
     weights = keypoints_visible.astype(np.float32, copy=True)
     weights[visible & outside] = 0
     drawn = visible & ~outside
@@ -149,14 +158,16 @@ def udp_offset_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,
 
     Returns heatmaps (K*3, H, W), channels ordered (disk, x_offset, y_offset) per keypoint;
     offsets are ``(keypoint - pixel) / radius`` with ``radius = radius_factor * max(W, H)``.
-    Overlapping instances: the last visible instance of a keypoint writes its maps.
+    Overlapping instances: the last visible instance of a keypoint writes its maps. A visible
+    keypoint with a non-finite coordinate is not drawn and gets weight 0.
     """
     check_keypoints(keypoints, keypoints_visible)
     num_keypoints = keypoints.shape[1]
     width, height = heatmap_size
     radius = radius_factor * max(width, height)
     heatmaps = np.zeros((num_keypoints, 3, height, width), dtype=np.float32)
-    visible = keypoints_visible >= 0.5
+    unusable = (keypoints_visible >= 0.5) & ~np.isfinite(keypoints[..., :2]).all(axis=-1)
+    visible = (keypoints_visible >= 0.5) & ~unusable
     # index of the last visible instance per keypoint (-1: none)
     last = np.where(visible.any(0), visible.shape[0] - 1 - np.argmax(visible[::-1], axis=0), -1)
     has = last >= 0
@@ -167,5 +178,6 @@ def udp_offset_heatmaps(heatmap_size: Tuple[int, int], keypoints: np.ndarray,
     heatmaps[has, 0] = (x_off**2 + y_off**2 <= 1).astype(np.float32)
     heatmaps[has, 1] = x_off
     heatmaps[has, 2] = y_off
-    return heatmaps.reshape(num_keypoints * 3, height, width), keypoints_visible.astype(
-        np.float32, copy=True)
+    weights = keypoints_visible.astype(np.float32, copy=True)
+    weights[unusable] = 0
+    return heatmaps.reshape(num_keypoints * 3, height, width), weights

@@ -8,6 +8,16 @@ from mmpose.codecs.base import BaseKeypointCodec
 from torch import Tensor
 
 
+def empty_non_finite(heatmaps: Tensor) -> Tensor:
+    """(B, C, H, W) heatmaps with every map that holds a NaN or an infinity set to zeros, which
+    decode to the empty map's sentinel location with score 0 (mmpose's decoders would spread
+    the NaN into the keypoints). Finite maps are returned as they are."""
+    finite = torch.isfinite(heatmaps).flatten(2).all(dim=-1)            # (B, C)
+    if bool(finite.all()):
+        return heatmaps
+    return heatmaps.masked_fill(~finite[..., None, None], 0)
+
+
 def check_size(name: str, size: Sequence[int]) -> Tuple[int, int]:
     """Validate a [W, H] pair of positive integers."""
     if len(size) != 2 or any(int(v) != v or v <= 0 for v in size):
@@ -93,8 +103,10 @@ class HeatmapCodecBase(BaseKeypointCodec):
 
     def decode(self, encoded: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
         """Decode one instance's heatmaps (C, H, W) into keypoints (1, K, 2) in input-image
-        coordinates and scores (1, K)."""
-        keypoints, scores = self._decode_batch(torch.as_tensor(np.asarray(encoded))[None])
+        coordinates and scores (1, K). A map holding a non-finite value decodes as an empty
+        one (``empty_non_finite``)."""
+        keypoints, scores = self._decode_batch(
+            empty_non_finite(torch.as_tensor(np.asarray(encoded))[None]))
         return keypoints.cpu().numpy(), scores.cpu().numpy()
 
     @torch.no_grad()
@@ -106,6 +118,7 @@ class HeatmapCodecBase(BaseKeypointCodec):
         Returns:
             B keypoint arrays (1, K, 2) and B score arrays (1, K), as mmpose's heads expect.
         """
-        keypoints, scores = self._decode_batch(torch.as_tensor(batch_heatmaps).detach())
+        keypoints, scores = self._decode_batch(
+            empty_non_finite(torch.as_tensor(batch_heatmaps).detach()))
         keypoints, scores = keypoints.cpu().numpy(), scores.cpu().numpy()
         return list(keypoints[:, None]), list(scores[:, None])

@@ -110,8 +110,8 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
     precision = resolve_precision(backend, precision, device)
     config, checkpoint = resolve_pose_model(config, checkpoint)
     if backend != 'pytorch' and checkpoint is None:
-        raise ValueError(f'backend {backend!r} needs a checkpoint (its export is cached by the '
-                         "file's sha256)")
+        raise ValueError(f'backend {backend!r} needs a checkpoint file (its export is cached by '
+                         "the file's sha256)")
     cfg = load_config(config, cfg_options)
     # Fetched before the model is built: a missing file or a failed download fails fast.
     path = resolve_checkpoint(checkpoint) if checkpoint is not None else None

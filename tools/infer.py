@@ -53,6 +53,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--batch-size', type=positive_int, default=32,
                         help='person crops per pose-model forward pass')
     parser.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:N'")
+    parser.add_argument('--backend', default='pytorch',
+                        choices=['pytorch', 'onnxruntime', 'openvino'],
+                        help='what runs the pose model (runtimes: exported once, cached; CPU)')
+    parser.add_argument('--precision', default='fp32', choices=['fp32', 'bf16', 'int8', 'auto'],
+                        help="pose model precision; int8: OpenVINO/onnxruntime, calibrated on "
+                        "the config's val dataset; auto: bf16 where the CPU has it natively")
     parser.add_argument('--kpt-thr', type=threshold, default=0.3,
                         help='minimum score of a drawn keypoint')
     parser.add_argument('--bbox-thr', type=threshold, default=0.3,
@@ -95,7 +101,9 @@ def infer(args: argparse.Namespace) -> None:
     """Build the models and run them over the input; print the summary."""
     from hrnet_plugin import apis
 
-    pose_model = apis.init_pose_model(args.pose_config, args.pose_checkpoint, device=args.device)
+    logging.getLogger('hrnet_plugin.deploy').setLevel(logging.INFO)  # what 'auto' picked
+    pose_model = apis.init_pose_model(args.pose_config, args.pose_checkpoint, device=args.device,
+                                      backend=args.backend, precision=args.precision)
     detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
                 if args.det_config else None)
     pipeline = apis.TopDownPipeline(pose_model, detector, det_cat_id=args.det_cat_id,

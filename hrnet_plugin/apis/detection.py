@@ -23,6 +23,7 @@ from hrnet_plugin.checkpoint import load_weights, read_checkpoint, resolve_check
 
 from .inference import ImageLike, estimate_poses
 from .io import read_image, to_bgr
+from .overlap import ordered_map
 
 
 def init_detector(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
@@ -62,6 +63,11 @@ def init_detector(config: Union[str, Path, Config], checkpoint: Optional[str] = 
         if classes is not None:
             detector.dataset_meta['classes'] = classes
     return detector
+
+
+def _decoded(frame: ImageLike) -> np.ndarray:
+    """A frame as an (H, W, 3) BGR array: a path read, an array converted."""
+    return to_bgr(frame) if isinstance(frame, np.ndarray) else read_image(frame)
 
 
 def _check_threshold(name: str, value: float) -> float:
@@ -105,11 +111,13 @@ class TopDownPipeline:
         nms_thr: IoU in [0, 1] above which the lower-scoring of two person boxes is dropped.
         batch_size: pose crops per forward pass.
         det_batch_size: frames per detector forward pass.
+        num_workers: threads that read and crop frames while the models run
+            (``estimate_poses``); 0: none.
     """
 
     def __init__(self, pose_model: nn.Module, detector: Optional[nn.Module] = None,
                  det_cat_id: int = 0, bbox_thr: float = 0.3, nms_thr: float = 0.3,
-                 batch_size: int = 32, det_batch_size: int = 4) -> None:
+                 batch_size: int = 32, det_batch_size: int = 4, num_workers: int = 2) -> None:
         if batch_size < 1 or det_batch_size < 1:
             raise ValueError(f'batch sizes must be >= 1, got batch_size={batch_size}, '
                              f'det_batch_size={det_batch_size}')
@@ -120,6 +128,7 @@ class TopDownPipeline:
         self.nms_thr = _check_threshold('nms_thr', nms_thr)
         self.batch_size = batch_size
         self.det_batch_size = det_batch_size
+        self.num_workers = num_workers
         self._det_pipeline = None
         self._det_scope = None if detector is None else detector.cfg.get('default_scope', 'mmdet')
         if detector is not None:
@@ -166,13 +175,16 @@ class TopDownPipeline:
         if isinstance(frames, (str, Path, np.ndarray)):
             frames = [frames]
         paths = [None if isinstance(f, np.ndarray) else str(f) for f in frames]
-        images = [to_bgr(f) if p is None else read_image(p) for f, p in zip(frames, paths)]
         if bboxes is not None:
             bboxes = [None if b is None else select_person_boxes(b, self.bbox_thr)
                       for b in bboxes]
         elif self.detector is not None:
-            bboxes = self.detect(images)
-        results = estimate_poses(self.pose_model, images, bboxes, batch_size=self.batch_size)
+            # The detector needs the decoded frames (read in parallel); the pose model then
+            # takes the arrays. Otherwise estimate_poses reads the files while the model runs.
+            frames = list(ordered_map(_decoded, frames, self.num_workers))
+            bboxes = self.detect(frames)
+        results = estimate_poses(self.pose_model, frames, bboxes, self.batch_size,
+                                 num_workers=self.num_workers)
         for result, path in zip(results, paths):
             result.set_metainfo({'img_path': path})
         return results

@@ -3,6 +3,7 @@
 Shapes: N boxes (persons) in an image, K keypoints.
 """
 import copy
+import functools
 import logging
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple, Union
@@ -23,9 +24,16 @@ from mmpose.structures import PoseDataSample, merge_data_samples
 from mmpose.structures.bbox import bbox_xywh2xyxy
 
 from hrnet_plugin.checkpoint import load_weights, read_checkpoint, resolve_checkpoint
+from hrnet_plugin.deploy import (
+    MAX_CALIBRATION_CROPS,
+    optimize_for_inference,
+    resolve_precision,
+    runtime_pose_model,
+)
 
 from .checkpoints import resolve_pose_model
 from .io import read_image, to_bgr
+from .overlap import ordered_map
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +57,16 @@ def load_config(config: Union[str, Path, Config], cfg_options: Optional[dict] = 
 
 def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] = None,
                     device: str = 'cpu', cfg_options: Optional[dict] = None, *,
-                    strict: bool = True, precision: str = 'fp32', fuse_bn: bool = False,
-                    channels_last: bool = False, compile: bool = False) -> nn.Module:
+                    strict: bool = True, backend: str = 'pytorch', precision: str = 'fp32',
+                    fuse_bn: bool = False, channels_last: bool = False, compile: bool = False,
+                    calibration: Optional[dict] = None,
+                    calibration_size: int = MAX_CALIBRATION_CROPS) -> nn.Module:
     """Build a top-down pose estimator for inference.
 
     Like ``mmpose.apis.init_model``, with published models by name, downloads into the cache,
-    strict loading and optional inference optimisations. ``dataset_meta`` (keypoint names, flip
-    pairs, skeleton) comes from the checkpoint's ``meta['dataset_meta']``, else from the config's
-    training dataset, else COCO (with a warning).
+    strict loading, optional inference optimisations and CPU runtimes. ``dataset_meta``
+    (keypoint names, flip pairs, skeleton) comes from the checkpoint's ``meta['dataset_meta']``,
+    else from the config's training dataset, else COCO (with a warning).
 
     Args:
         config: config file or Config (``model`` = a ``TopdownPoseEstimator``), or the name of
@@ -64,27 +74,44 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
             configs/README.md): its config, and its weights unless ``checkpoint`` is given.
         checkpoint: local checkpoint file, or an ``http(s)://`` URL (downloaded once into
             ``hrnet_plugin.utils.cache_root()`` and verified against the hash in its name);
-            None keeps the constructor's weights. Loaded with ``weights_only`` safety; mmpose
-            0.x checkpoints are read as mmpose 1.x reads them.
-        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``...
+            None keeps the constructor's weights (PyTorch backend only). Loaded with
+            ``weights_only`` safety; mmpose 0.x checkpoints are read as mmpose 1.x reads them.
+        device: ``'cpu'``, ``'cuda'``, ``'cuda:1'``... (runtime backends: ``'cpu'``).
         cfg_options: overrides merged into the config.
         strict: refuse weights that do not fit the model (missing, unexpected or mis-shaped
             keys); False loads the fitting ones only (logged), on purpose.
-        precision, fuse_bn, channels_last, compile: passed to
+        backend: ``'pytorch'``; or ``'openvino'`` / ``'onnxruntime'``: the backbone and head
+            (with the flip test of ``test_cfg``) exported once, cached by the checkpoint's
+            sha256, and run by that runtime inside a ``RuntimePoseEstimator`` with the same
+            interface (``hrnet_plugin.deploy.backends``).
+        precision: ``'fp32'``; ``'bf16'`` (PyTorch autocast, or OpenVINO on CPUs with native
+            bfloat16); ``'fp16'`` (PyTorch on CUDA); ``'int8'`` (OpenVINO or onnxruntime, after
+            NNCF post-training quantization); ``'auto'``: bf16 where it is native, else fp32
+            (logged).
+        fuse_bn, channels_last, compile: PyTorch backend: with ``precision``, passed to
             ``hrnet_plugin.deploy.fast_inference.optimize_for_inference`` when any differs from
             its default here (plain fp32, nothing fused).
+        calibration: int8: an mmpose dataset config whose persons calibrate the quantization
+            (None: the config's ``val_dataloader.dataset``), through the test pipeline.
+        calibration_size: int8: number of calibration crops (at most 300).
 
     Returns:
         The model in eval mode on ``device``, with ``cfg`` and ``dataset_meta`` set.
 
     Raises:
         FileNotFoundError: the checkpoint file does not exist.
-        ValueError: ``config`` is no file and no model of the index.
+        ValueError: ``config`` is no file and no model of the index; an unknown backend or a
+            precision it lacks; bf16 with OpenVINO on a CPU without native bfloat16; a runtime
+            backend without a checkpoint or on another device than the CPU.
         hrnet_plugin.checkpoint.DownloadError: a URL cannot be downloaded or verified.
         hrnet_plugin.checkpoint.CheckpointError: the checkpoint cannot be read, or (``strict``)
             its weights do not fit the model; the message names the file and the keys.
     """
+    precision = resolve_precision(backend, precision, device)
     config, checkpoint = resolve_pose_model(config, checkpoint)
+    if backend != 'pytorch' and checkpoint is None:
+        raise ValueError(f'backend {backend!r} needs a checkpoint file (its export is cached by '
+                         "the file's sha256)")
     cfg = load_config(config, cfg_options)
     # Fetched before the model is built: a missing file or a failed download fails fast.
     path = resolve_checkpoint(checkpoint) if checkpoint is not None else None
@@ -105,8 +132,10 @@ def init_pose_model(config: Union[str, Path, Config], checkpoint: Optional[str] 
     model.dataset_meta = dataset_meta
     model.cfg = cfg
     model.to(device).eval()
+    if backend != 'pytorch':
+        return runtime_pose_model(model, str(path), backend, precision, calibration,
+                                  calibration_size)
     if precision != 'fp32' or fuse_bn or channels_last or compile:
-        from hrnet_plugin.deploy import optimize_for_inference
         model = optimize_for_inference(model, precision=precision, fuse_bn=fuse_bn,
                                        channels_last=channels_last, compile=compile)
     return model
@@ -220,13 +249,44 @@ def inference_topdown(model: nn.Module, img: Union[np.ndarray, str],
     return _predict(model, crops, len(crops))
 
 
+def _prepare_image(pipeline: Compose, dataset_meta: dict, bbox_format: str, image: ImageLike,
+                   boxes: BoxesLike) -> Tuple[dict, List[dict]]:
+    """Read one image and crop its boxes: (the metainfo of its result, its packed crops)."""
+    path = None if isinstance(image, np.ndarray) else str(image)
+    image = read_image(path) if path is not None else to_bgr(image)
+    height, width = image.shape[:2]
+    if boxes is None:
+        boxes = np.array([[0, 0, width, height]], np.float32)
+    boxes, scores, dropped = prepare_bboxes(boxes, (height, width), bbox_format)
+    metainfo = {'img_path': path, 'ori_shape': (height, width), 'img_shape': (height, width),
+                'num_dropped_bboxes': dropped}
+    crops = [pipeline(dict(img=image, img_path=path, bbox=box[None], bbox_score=score[None],
+                           **dataset_meta))
+             for box, score in zip(boxes, scores)]
+    return metainfo, crops
+
+
+@torch.no_grad()
+def _predict_into(model: nn.Module, queue: List[Tuple[int, dict]],
+                  per_image: List[List[PoseDataSample]]) -> None:
+    """``model.test_step`` on the queued (image index, crop) pairs, each result appended to its
+    image's list."""
+    owners, crops = zip(*queue)
+    for owner, sample in zip(owners, model.test_step(pseudo_collate(list(crops)))):
+        per_image[owner].append(sample)
+
+
 def estimate_poses(model: nn.Module, images: Sequence[ImageLike],
                    bboxes: Optional[Sequence[BoxesLike]] = None, batch_size: int = 32,
-                   bbox_format: str = 'xyxy') -> List[PoseDataSample]:
+                   bbox_format: str = 'xyxy', num_workers: int = 2) -> List[PoseDataSample]:
     """Estimate the poses of the persons in the boxes of many images, batched across images.
 
     Each image is read once; the crops of all images go through the model's test pipeline and
-    through the model in batches of up to ``batch_size``, whatever image they come from.
+    through the model in batches of up to ``batch_size``, whatever image they come from. While
+    the model runs a batch, ``num_workers`` threads read and crop the next images (at most
+    ``2 * num_workers`` images ahead, so memory stays bounded); the results are the same as
+    with ``num_workers=0`` (everything in the calling thread, one step after the other). An
+    image that cannot be read raises its error when its turn comes, as it would sequentially.
 
     Boxes are clipped to the image; boxes left with zero (or negative, or non-finite) area are
     dropped and counted in each result's ``metainfo['num_dropped_bboxes']`` (their total is
@@ -241,6 +301,7 @@ def estimate_poses(model: nn.Module, images: Sequence[ImageLike],
             for all: whole images.
         batch_size: crops per forward pass.
         bbox_format: ``'xyxy'`` or ``'xywh'``.
+        num_workers: threads that read and crop images ahead of the model; 0: none.
 
     Returns:
         One ``PoseDataSample`` per image (its boxes' results merged as
@@ -253,24 +314,21 @@ def estimate_poses(model: nn.Module, images: Sequence[ImageLike],
     bboxes = [None] * len(images) if bboxes is None else bboxes
     if len(bboxes) != len(images):
         raise ValueError(f'got {len(images)} images but {len(bboxes)} box arrays')
-    pipeline = _test_pipeline(model)
-    owners, crops, metainfos = [], [], []
-    for index, (image, boxes) in enumerate(zip(images, bboxes)):
-        path = None if isinstance(image, np.ndarray) else str(image)
-        image = read_image(path) if path is not None else to_bgr(image)
-        height, width = image.shape[:2]
-        if boxes is None:
-            boxes = np.array([[0, 0, width, height]], np.float32)
-        boxes, scores, dropped = prepare_bboxes(boxes, (height, width), bbox_format)
-        metainfos.append({'img_path': path, 'ori_shape': (height, width),
-                          'img_shape': (height, width), 'num_dropped_bboxes': dropped})
-        for box, score in zip(boxes, scores):
-            owners.append(index)
-            crops.append(pipeline(dict(img=image, img_path=path, bbox=box[None],
-                                       bbox_score=score[None], **model.dataset_meta)))
-    per_image: List[List[PoseDataSample]] = [[] for _ in images]
-    for owner, sample in zip(owners, _predict(model, crops, batch_size)):
-        per_image[owner].append(sample)
+    prepare = functools.partial(_prepare_image, _test_pipeline(model), model.dataset_meta,
+                                bbox_format)
+    metainfos: List[dict] = []
+    per_image: List[List[PoseDataSample]] = []
+    queue: List[Tuple[int, dict]] = []  # (image index, crop) waiting for the model
+    prepared = ordered_map(lambda pair: prepare(*pair), zip(images, bboxes), num_workers)
+    for index, (metainfo, crops) in enumerate(prepared):
+        metainfos.append(metainfo)
+        per_image.append([])
+        queue += [(index, crop) for crop in crops]
+        while len(queue) >= batch_size:
+            _predict_into(model, queue[:batch_size], per_image)
+            del queue[:batch_size]
+    if queue:
+        _predict_into(model, queue, per_image)
 
     dropped = sum(m['num_dropped_bboxes'] for m in metainfos)
     if dropped:

@@ -9,9 +9,9 @@ from hrnet_plugin.benchmark.rows import per_unit
 def test_keypoint_agreement_hand_computed():
     ours = np.array([[[0., 0.], [3., 4.]], [[1., 1.], [2., 2.5]]])
     ref = np.array([[[0., 0.], [0., 0.]], [[1., 2.], [2., 2.]]])
-    # distances 0, 5, 1, 0.5: max 5, three of four within 1 px
+    # distances 0, 5, 1, 0.5: max 5, median 0.75, three of four within 1 px
     assert keypoint_agreement(ours, ref) == dict(agreement=5.0, metric='max keypoint diff (px)',
-                                                 within_1px=0.75)
+                                                 within_1px=0.75, median=0.75)
 
 
 def test_keypoint_agreement_refuses_other_shapes():

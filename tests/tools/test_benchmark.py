@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from hrnet_plugin.deploy import cpu_has_native_bf16, openvino_bf16_missing
+from hrnet_plugin.utils import HOME_VARIABLE
+from tests.deploy.trained_pose import CALIBRATION_CROPS, train_tiny_pose
 from tests.models.tiny_topdown import single_thread, write_tiny_config
 
 pytestmark = pytest.mark.usefixtures(single_thread.__name__)
@@ -42,3 +45,36 @@ def test_benchmark_reports_every_row(tmp_path, data_root):
         assert row['ratio'] == pytest.approx(row['ours_s'] / row['baseline_s'])
         if name in AGREEMENT:
             assert 0 <= row['agreement'] <= AGREEMENT[name], name
+
+
+@pytest.fixture(scope='module')
+def trained_pose(tmp_path_factory):
+    """The model of tests/deploy (trained once per session, in the session's base folder)."""
+    return train_tiny_pose(tmp_path_factory.getbasetemp() / 'trained_pose')
+
+
+def test_backend_rows(trained_pose, tmp_path, data_root, monkeypatch):
+    monkeypatch.setenv(HOME_VARIABLE, str(tmp_path / 'home'))
+    report = runpy.run_path(str(TOOL))['main']([
+        str(trained_pose.config), '--checkpoint', str(trained_pose.checkpoint), '--rows', 'none',
+        '--backends', 'pytorch,openvino', '--precisions', 'fp32,bf16,int8', '--val-ap',
+        '--calibration-size', str(CALIBRATION_CROPS), '--batch-size', '2', '--repeats', '1',
+        '--data-root', str(data_root / 'coco')])
+    rows = report['rows']
+    assert sorted(rows) == sorted(f'{b}_{p}_{kind}' for b in ('pytorch', 'openvino')
+                                  for p in ('fp32', 'bf16', 'int8') for kind in ('model', 'e2e'))
+    missing = {'pytorch_int8': "precision of backend 'pytorch' must be 'auto' or one of",
+               'pytorch_bf16': None if cpu_has_native_bf16() else 'no native bfloat16',
+               'openvino_bf16': openvino_bf16_missing() and 'no native bfloat16'}
+    for name, row in rows.items():
+        combination = name.rsplit('_', 1)[0]
+        if missing.get(combination):
+            assert row['ours_s'] is None and missing[combination] in row['note'], name
+            continue
+        assert _positive(row['ours_s']) and _positive(row['baseline_s']), name
+        assert 'images/s' in row['note'] and row['median'] <= row['agreement']
+        if combination in ('pytorch_fp32', 'openvino_fp32'):
+            assert row['agreement'] <= 0.01, name
+        if name.endswith('_model'):
+            assert row['ap_fp32'] >= 0.25 and row['ap'] >= row['ap_fp32'] - 0.01, name
+    assert report['env']['cpu'] and 'flags' in report['env']

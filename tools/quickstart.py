@@ -24,7 +24,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 TOOLS = Path(__file__).resolve().parent
 CONFIG = TOOLS.parent / 'configs' / 'quickstart' / (
-    'td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-128x96.py')
+    'td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-96x64.py')
 DEFAULT_MINUTES = 5.0  # the config's TimeBudgetHook budget, which --minutes replaces
 
 
@@ -97,6 +97,11 @@ def report(summary: dict, args: argparse.Namespace) -> str:
         metrics = summary[key]
         lines.append(f'  {name:16}' + ''.join(
             f'{metrics[m]:7.3f}' for m in ('coco/AP', 'coco/AP .5', 'coco/AR')))
+    target = summary['target_ap']
+    lines.append(f'Target AP >= {target["gt_boxes"]:.2f} (annotated) and >= '
+                 f'{target["detection_boxes"]:.2f} (detected boxes): '
+                 + ('reached.' if summary['target_reached'] else
+                    'not reached; a longer run (--minutes) gets there.'))
     paths = summary['paths']
     lines += ['Outputs:',
               f'  summary      {_shown(paths["summary"])}',

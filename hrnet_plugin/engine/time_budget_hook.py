@@ -155,7 +155,7 @@ class TimeBudgetHook(Hook):
                 _set_val_interval(runner.train_loop, self._state['val_interval'])
             # One step towards the fixed point "the iterations that fit once their validations
             # are paid for": count the validations of the plan without them, pay for them.
-            vals = _validations_between(done, max_iters, self._state['val_interval'])
+            vals = validations_between(done, max_iters, self._state['val_interval'])
             max_iters = self._fit(
                 done, (time_left - vals * self._state['val_seconds']) / seconds_per_iter)
         self._apply_plan(runner, max_iters)
@@ -192,7 +192,7 @@ def _set_val_interval(loop: IterBasedTrainLoop, interval: int) -> None:
     loop.dynamic_milestones, loop.dynamic_intervals = [0], [interval]
 
 
-def _validations_between(done: int, end: int, interval: int) -> int:
+def validations_between(done: int, end: int, interval: int) -> int:
     """Validations of an iteration-based loop after iteration ``done`` up to ``end``: every
     ``interval`` iterations, and at ``end``."""
     return end // interval - done // interval + (end % interval != 0)

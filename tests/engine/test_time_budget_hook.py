@@ -1,78 +1,11 @@
 """TimeBudgetHook with mmengine's Runner on a toy model whose iterations sleep a known time."""
-import time
-from pathlib import Path
-from typing import Optional
-
 import pytest
-import torch
-from mmengine.evaluator import BaseMetric, Evaluator
-from mmengine.model import BaseModel
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import DefaultScope
-from mmengine.runner import Runner
-from torch import nn
 
 from hrnet_plugin.engine import TIME_BUDGET_KEY, TimeBudgetHook
 
-CAP = 10_000  # the config's max_iters: an upper bound the budget brings down
-
-
-class SleepyModel(BaseModel):
-    """A linear model whose training step sleeps ``delay`` seconds (``slow_delay`` from
-    iteration ``slow_from`` on), so the time per iteration is known."""
-
-    def __init__(self, delay: float, slow_from: Optional[int] = None,
-                 slow_delay: float = 0.0) -> None:
-        super().__init__()
-        self.linear = nn.Linear(2, 1)
-        self.delay, self.slow_from, self.slow_delay = delay, slow_from, slow_delay
-        self.steps = 0
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        if mode == 'loss':
-            slow = self.slow_from is not None and self.steps >= self.slow_from
-            time.sleep(self.slow_delay if slow else self.delay)
-            self.steps += 1
-            return {'loss': self.linear(inputs).square().mean()}
-        return [{'out': float(v)} for v in self.linear(inputs)]
-
-
-class SleepyMetric(BaseMetric):
-    """A metric that takes ``seconds`` to compute."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__()
-        self.seconds = seconds
-
-    def process(self, data_batch, data_samples) -> None:
-        self.results.append(0)
-
-    def compute_metrics(self, results) -> dict:
-        time.sleep(self.seconds)
-        return {'score': 1.0}
-
-
-def _runner(work_dir: Path, model: nn.Module, hook: TimeBudgetHook,
-            val_seconds: Optional[float] = None) -> Runner:
-    torch.manual_seed(0)
-    data = [dict(inputs=torch.randn(2)) for _ in range(16)]
-    loader = dict(dataset=data, batch_size=4, num_workers=0,
-                  sampler=dict(type='InfiniteSampler', shuffle=True),
-                  collate_fn=dict(type='default_collate'))
-    validation = {} if val_seconds is None else dict(
-        val_dataloader={**loader, 'sampler': dict(type='DefaultSampler', shuffle=False)},
-        val_evaluator=Evaluator(SleepyMetric(val_seconds)), val_cfg=dict())
-    return Runner(
-        model=model, work_dir=str(work_dir), train_dataloader=loader,
-        train_cfg=dict(type='IterBasedTrainLoop', max_iters=CAP, val_interval=CAP),
-        optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.1)),
-        param_scheduler=[
-            dict(type='LinearLR', begin=0, end=3, start_factor=0.1, by_epoch=False),
-            dict(type='CosineAnnealingLR', begin=3, end=CAP, by_epoch=False)],
-        default_hooks=dict(checkpoint=dict(type='CheckpointHook', by_epoch=False,
-                                           interval=CAP)),
-        custom_hooks=[hook], log_processor=dict(by_epoch=False),
-        randomness=dict(seed=0), **validation)
+from .sleepy_runner import SleepyModel, sleepy_runner
 
 
 def test_configs_name_it_in_the_plugin_scope():
@@ -83,8 +16,8 @@ def test_configs_name_it_in_the_plugin_scope():
 
 
 def test_plans_the_run_and_its_schedule_to_the_budget(tmp_path):
-    runner = _runner(tmp_path, SleepyModel(delay=0.05), TimeBudgetHook(minutes=0.05,
-                                                                       num_evaluations=None))
+    hook = TimeBudgetHook(minutes=0.05, num_evaluations=None)
+    runner = sleepy_runner(tmp_path, SleepyModel(delay=0.05), [hook])
     runner.train()
     state = runner.message_hub.get_info(TIME_BUDGET_KEY)
     # 3 s at ~0.05 s per iteration: ~60 iterations, planned after 10; the plan, not the hard
@@ -101,7 +34,7 @@ def test_plans_the_run_and_its_schedule_to_the_budget(tmp_path):
 def test_stops_when_the_budget_is_spent_and_saves_the_last_iteration(tmp_path):
     # Iterations become 8x slower after the plan: only the hard stop can keep the budget.
     model = SleepyModel(delay=0.025, slow_from=15, slow_delay=0.2)
-    runner = _runner(tmp_path, model, TimeBudgetHook(minutes=0.05, num_evaluations=None))
+    runner = sleepy_runner(tmp_path, model, [TimeBudgetHook(minutes=0.05, num_evaluations=None)])
     runner.train()
     state = runner.message_hub.get_info(TIME_BUDGET_KEY)
     assert runner.iter < state['max_iters']  # the plan (made at full speed) was cut short
@@ -112,7 +45,7 @@ def test_stops_when_the_budget_is_spent_and_saves_the_last_iteration(tmp_path):
 
 def test_reserves_time_for_the_validations(tmp_path):
     hook = TimeBudgetHook(minutes=0.08, num_evaluations=3)
-    runner = _runner(tmp_path, SleepyModel(delay=0.05), hook, val_seconds=0.5)
+    runner = sleepy_runner(tmp_path, SleepyModel(delay=0.05), [hook], val_seconds=0.5)
     runner.train()
     state = runner.message_hub.get_info(TIME_BUDGET_KEY)
     # 4.8 s: three validations (the last one at the end) cost 1.5 s of it.

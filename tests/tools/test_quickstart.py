@@ -7,6 +7,7 @@ started as a user would.
 import importlib.util
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -73,6 +74,16 @@ def test_reduced_run_trains_evaluates_and_reports(tmp_path):
     losses = [r['loss'] for r in records if 'loss' in r]
     assert len(losses) == summary['iterations'] >= 10
     assert sum(losses[-5:]) < 0.8 * sum(losses[:5])
+
+    # The summary says whether the target AP was reached.
+    assert summary['target_ap'] == {'gt_boxes': 0.6, 'detection_boxes': 0.5}
+    assert summary['target_reached'] is (summary['gt_boxes']['coco/AP'] >= 0.6
+                                         and summary['detection_boxes']['coco/AP'] >= 0.5)
+    assert 'Target AP >= 0.60 (annotated) and >= 0.50 (detected boxes): ' in result.stdout
+    # The progress bar showed the validation AP and the expected end of training.
+    bar = [line for line in re.split('[\r\n]', result.stderr) if 'iter/s' in line
+           or 's/iter' in line][-1]
+    assert 'AP=' in bar and 'ends=' in bar and 'budget=' in bar, bar
 
     # The report names the outputs and a command to run the model on one's own image.
     assert str(checkpoint) in result.stdout

@@ -12,10 +12,10 @@ _base_ = ['../_base_/models/hrnet-w24-tiny.py', '../_base_/dataloaders/synthetic
 from hrnet_plugin.datasets import codec_settings
 
 # 96x64 crops (the synthetic people's height:width is about 3:2) cost half of 128x96 and reach a
-# higher AP in the same time; sigma 1.5 at this heatmap size (2 at 32x24 is as wide) learns faster
-# and more precisely than 2.
+# higher AP in the same time; sigma 1 at this heatmap size (a heatmap pixel is 4 input pixels)
+# learns faster and more precisely than 1.5 or 2 (docs/quickstart.md).
 codec = dict(type='hrnet_plugin.MSRAHeatmap', input_size=(64, 96), heatmap_size=(16, 24),
-             sigma=1.5, unbiased=True)
+             sigma=1, unbiased=True)
 model, train_dataloader, val_dataloader, test_dataloader = codec_settings(_base_, codec)
 
 max_iters = 5000

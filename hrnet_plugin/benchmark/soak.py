@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 #: The quickstart's small HRNet (widths 24-192, 128 x 96 input): the default model.
-DEFAULT_CONFIG = 'configs/quickstart/td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-128x96.py'
+DEFAULT_CONFIG = 'configs/quickstart/td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-96x64.py'
 
 
 def write_moving_video(path: Path, num_frames: int, size: Tuple[int, int] = (320, 240),

@@ -24,7 +24,7 @@ from .helpers import load_tool
 
 W48_CONFIG = REPO_ROOT / 'configs/coco/td-hm_hrnet-w48_8xb32-210e_coco-256x192.py'
 QUICKSTART_CONFIG = (REPO_ROOT / 'configs/quickstart/'
-                     'td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-128x96.py')
+                     'td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-96x64.py')
 TINY_WIDTH = 8  # head input channels of the tiny test HRNet (tests/models/hrnet_archs.py)
 
 

@@ -28,7 +28,7 @@ from ..models.hrnet_archs import TINY_EXTRA
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = REPO_ROOT / 'configs' / 'quickstart' / \
-    'td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-128x96.py'
+    'td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-96x64.py'
 CODEC = dict(type='hrnet_plugin.MSRAHeatmap', input_size=(64, 96), heatmap_size=(16, 24),
              sigma=2, unbiased=True)
 NUM_TRAIN, NUM_VAL = 600, 100      # images of 128x128 with 1-2 figures

@@ -5,7 +5,7 @@ configs/quickstart/ for ``--minutes`` with mmengine's Runner, evaluates with Coc
 annotated and on detected boxes, and writes summary.json, curves.png and predictions.png into
 ``--out-dir``. Needs no download. See docs/quickstart.md.
 
-    python tools/quickstart.py --out-dir work_dirs/quickstart [--minutes 5] [--seed 0]
+    python tools/quickstart.py --out-dir work_dirs/quickstart [--minutes 4.5] [--seed 0]
     python tools/quickstart.py --out-dir work_dirs/quickstart --resume    # after Ctrl-C
 """
 import argparse
@@ -25,7 +25,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 TOOLS = Path(__file__).resolve().parent
 CONFIG = TOOLS.parent / 'configs' / 'quickstart' / (
     'td-hm_hrnet-w24-tiny_1xb32-5min_synthetic-96x64.py')
-DEFAULT_MINUTES = 5.0  # the config's TimeBudgetHook budget, which --minutes replaces
+DEFAULT_MINUTES = 4.5  # the config's TimeBudgetHook budget, which --minutes replaces
 
 
 def positive_minutes(text: str) -> float:

@@ -22,17 +22,20 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def evaluate(args: argparse.Namespace) -> None:
+    """Score the result files and print the report."""
+    from hrnet_plugin.evaluation import evaluate_posetrack18_results, report_posetrack18
+
+    print(report_posetrack18(evaluate_posetrack18_results(args.gt_dir, args.pred_dir),
+                             args.json))
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     # Imported after argument parsing: the evaluation imports mmpose (seconds).
-    from hrnet_plugin.evaluation import evaluate_posetrack18_results, report_posetrack18
-    try:
-        print(report_posetrack18(evaluate_posetrack18_results(args.gt_dir, args.pred_dir),
-                                 args.json))
-    except (OSError, ValueError) as error:
-        print(f'eval_posetrack.py: error: {error}', file=sys.stderr)
-        return 1
-    return 0
+    from hrnet_plugin.utils import run_tool
+
+    return run_tool('eval_posetrack.py', evaluate, args)
 
 
 if __name__ == '__main__':

@@ -56,31 +56,33 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
+def track(args: argparse.Namespace) -> None:
+    """Estimate, track and score every validation video; print the report."""
+    from hrnet_plugin import apis
+    from hrnet_plugin.evaluation import report_posetrack18
+
+    pose_model = apis.init_pose_model(args.config, args.checkpoint, device=args.device)
+    detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
+                if args.det_config else None)
+    pipeline = apis.TopDownPipeline(pose_model, detector, bbox_thr=args.bbox_thr,
+                                    batch_size=args.batch_size)
+    make_tracker = functools.partial(
+        apis.PoseTracker, pose_model.dataset_meta['sigmas'], oks_thr=args.track_oks_thr,
+        max_age=args.track_max_age, flow=args.flow)
+    results = apis.track_posetrack18(pipeline, args.data_root, args.out_dir, make_tracker,
+                                     detections=args.bboxes, ann_dir=args.ann_dir)
+    json_path = args.json or str(Path(args.out_dir) / 'scores.json')
+    print(report_posetrack18(results, json_path))
+    print(f'results: {results["results_dir"]}, scores: {json_path}')
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format='%(levelname)s: %(message)s')
     # Imported after argument parsing: mmpose/mmdet take seconds to import.
-    from hrnet_plugin import apis
-    from hrnet_plugin.evaluation import report_posetrack18
-    try:
-        pose_model = apis.init_pose_model(args.config, args.checkpoint, device=args.device)
-        detector = (apis.init_detector(args.det_config, args.det_checkpoint, device=args.device)
-                    if args.det_config else None)
-        pipeline = apis.TopDownPipeline(pose_model, detector, bbox_thr=args.bbox_thr,
-                                        batch_size=args.batch_size)
-        make_tracker = functools.partial(
-            apis.PoseTracker, pose_model.dataset_meta['sigmas'], oks_thr=args.track_oks_thr,
-            max_age=args.track_max_age, flow=args.flow)
-        results = apis.track_posetrack18(pipeline, args.data_root, args.out_dir,
-                                         make_tracker, detections=args.bboxes,
-                                         ann_dir=args.ann_dir)
-        json_path = args.json or str(Path(args.out_dir) / 'scores.json')
-        print(report_posetrack18(results, json_path))
-        print(f'results: {results["results_dir"]}, scores: {json_path}')
-    except (OSError, ValueError) as error:
-        print(f'track_posetrack.py: error: {error}', file=sys.stderr)
-        return 1
-    return 0
+    from hrnet_plugin.utils import run_tool
+
+    return run_tool('track_posetrack.py', track, args)
 
 
 if __name__ == '__main__':

@@ -21,6 +21,7 @@ from .detection import TopDownPipeline
 from .detection_file import DetectionFile
 from .inference import estimate_poses
 from .io import Frame, InputSource
+from .overlap import prefetch
 from .tracking import PoseTracker
 from .writers import OUTPUT_FORMATS, DrawingWriter, ResultWriter
 from .writers.json_lines import frame_key, sample_from_record
@@ -135,7 +136,8 @@ def _estimate_all(pipeline: TopDownPipeline, source: InputSource, writers: List[
         summary.add(result)
 
     decode_done = redraw or (tracker is not None and tracker.flow)
-    frames = source.frames(skip=() if decode_done else done)
+    # The next batch of frames is read and decoded while the current one runs.
+    frames = prefetch(source.frames(skip=() if decode_done else done), frames_per_batch)
     with tqdm(total=len(source) or None, unit='image', disable=not show_progress) as progress:
         for batch in _batches(frames, frames_per_batch):
             todo = []

@@ -1,6 +1,8 @@
 """ordered_map: results in order, exceptions where the sequential map raises them, a bounded
 number of items in flight, nothing started after a failure or an early stop; estimate_poses and
-TopDownPipeline with images read and cropped in the background equal the sequential path."""
+TopDownPipeline with images read and cropped in the background equal the sequential path;
+prefetch: a source read ahead in order by one background thread, bounded, closed on an early
+stop."""
 import threading
 import time
 
@@ -8,7 +10,7 @@ import numpy as np
 import pytest
 
 from hrnet_plugin.apis import TopDownPipeline, estimate_poses, init_pose_model
-from hrnet_plugin.apis.overlap import ordered_map
+from hrnet_plugin.apis.overlap import ordered_map, prefetch
 
 from ..models.tiny_topdown import single_thread
 from .helpers import COCO_IMAGES, coco_detections, tiny_pose_config, write_pose_files
@@ -125,3 +127,64 @@ def test_overlapped_estimate_poses_raises_the_read_error(tiny_model, tmp_path):
     images = [COCO_IMAGES[0], tmp_path / 'missing.jpg', COCO_IMAGES[1]]
     with pytest.raises(FileNotFoundError, match='missing.jpg'):
         estimate_poses(tiny_model, images, num_workers=2)
+
+
+def test_prefetch_yields_every_item_in_order_read_by_another_thread():
+    readers = []
+
+    def source():
+        for index in range(20):
+            readers.append(threading.current_thread().name)
+            yield index
+
+    assert list(prefetch(source(), ahead=3)) == list(range(20))
+    assert threading.current_thread().name not in readers
+
+
+def test_prefetch_reads_at_most_ahead_items_beyond_the_callers():
+    read = []
+
+    def source():
+        for index in range(100):
+            read.append(index)
+            yield index
+
+    items = prefetch(source(), ahead=4)
+    assert next(items) == 0
+    time.sleep(0.2)  # time for the reader to run as far as it may
+    # The item handed over, the ones submitted ahead, and at most one being read.
+    assert 1 + 4 <= len(read) <= 1 + 4 + 1
+    items.close()
+
+
+def test_prefetch_raises_a_read_error_at_its_turn():
+    def source():
+        yield 0
+        yield 1
+        raise OSError('frame 2: cannot decode')
+
+    items = prefetch(source(), ahead=8)
+    assert [next(items), next(items)] == [0, 1]
+    with pytest.raises(OSError, match='frame 2: cannot decode'):
+        next(items)
+
+
+def test_prefetch_closes_its_source_when_the_caller_stops_early():
+    closed = threading.Event()
+
+    def source():
+        try:
+            yield from range(1000)
+        finally:
+            closed.set()
+
+    items = prefetch(source(), ahead=2)
+    assert next(items) == 0
+    items.close()
+    assert closed.is_set()
+
+
+@pytest.mark.bad_input('prefetch with nothing read ahead', 'refused')
+def test_prefetch_needs_a_positive_read_ahead():
+    with pytest.raises(ValueError, match='ahead must be >= 1, got 0'):
+        next(prefetch(range(3), ahead=0))

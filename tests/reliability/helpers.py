@@ -13,6 +13,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import List, Sequence, Tuple
 
+from mmengine.logging import MMLogger
+
 from ..conftest import REPO_ROOT
 
 #: The behaviours a catalogued case ends in (docs/reliability.md).
@@ -44,7 +46,17 @@ def assert_refused(status: int, stderr: str, prog: str, *needles: str) -> str:
 def run_cli(name: str, args: List[str], capsys) -> Tuple[int, str, str]:
     """Run ``tools/<name>.py`` on ``args``; returns (exit status, stdout, stderr)."""
     capsys.readouterr()
-    status = tool(name).main([str(arg) for arg in args])
+    loggers = set(MMLogger._instance_dict)
+    try:
+        status = tool(name).main([str(arg) for arg in args])
+    finally:
+        # As in a process of its own, the next run gets a new mmengine logger: the Runner names
+        # its logger after the config and the time in seconds, and a run in the same second
+        # would otherwise get this one back, its handlers writing to this test's closed
+        # captured streams ("--- Logging error ---").
+        for logger_name in set(MMLogger._instance_dict) - loggers:
+            for handler in MMLogger._instance_dict.pop(logger_name).handlers:
+                handler.close()
     out, err = capsys.readouterr()
     return status, out, err
 

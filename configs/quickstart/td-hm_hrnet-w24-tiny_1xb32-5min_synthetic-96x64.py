@@ -1,7 +1,6 @@
 # Quickstart (tools/quickstart.py): a small HRNet (W24, 1.6M parameters) trained from scratch for
 # 4.5 minutes on a 2-core CPU (5 with data and evaluation), on the synthetic people of
-# `hrnet_plugin.synthetic`, with
-# 96x64 crops and DARK heatmaps of 24x16.
+# `hrnet_plugin.synthetic`, with 96x64 crops and DARK heatmaps of 24x16.
 #
 # Training is time-boxed: `TimeBudgetHook` measures the speed and sets max_iters (an upper bound
 # here) to what fits in its `minutes`, stretching the cosine schedule to match.
